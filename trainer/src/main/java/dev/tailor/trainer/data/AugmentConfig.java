@@ -1,0 +1,31 @@
+package dev.tailor.trainer.data;
+
+/**
+ * Ranges of the on-the-fly augmentation, as Keras' ImageDataGenerator names them in seed 004:
+ * shifts as a fraction of the side, zoom as ±fraction, shear in degrees, horizontal flip with
+ * probability ½, rotation in degrees (off by default: the seed found rotation hurts).
+ */
+public record AugmentConfig(double widthShift, double heightShift, double zoom, double shearDegrees,
+                            boolean horizontalFlip, double rotationDegrees) {
+
+    public AugmentConfig {
+        if (widthShift < 0 || heightShift < 0 || zoom < 0 || zoom >= 1 || shearDegrees < 0 || rotationDegrees < 0) {
+            throw new IllegalArgumentException("augmentation ranges must be non-negative (zoom < 1)");
+        }
+    }
+
+    /** No augmentation at all. */
+    public static AugmentConfig none() {
+        return new AugmentConfig(0, 0, 0, 0, false, 0);
+    }
+
+    /** Seed 004's final setting: small shifts, zoom and shear, horizontal flips, no rotation. */
+    public static AugmentConfig standard() {
+        return new AugmentConfig(0.1, 0.1, 0.1, 10, true, 0);
+    }
+
+    /** Whether any transform is switched on. */
+    public boolean enabled() {
+        return widthShift > 0 || heightShift > 0 || zoom > 0 || shearDegrees > 0 || horizontalFlip || rotationDegrees > 0;
+    }
+}

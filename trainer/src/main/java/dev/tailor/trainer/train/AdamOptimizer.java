@@ -1,0 +1,81 @@
+package dev.tailor.trainer.train;
+
+import dev.tailor.trainer.model.Weights;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.Adam;
+
+/**
+ * Adam over named parameters, driven by the trainer rather than by {@code SameDiff.fit()}, so its
+ * state (first and second moments), learning rate and step count are ours to checkpoint and
+ * restore exactly. Uses ND4J's own Adam updater for the arithmetic.
+ */
+public final class AdamOptimizer {
+    private static final String M = "M";
+    private static final String V = "V";
+    private final Adam adam;
+    private final Map<String, GradientUpdater<?>> updaters = new LinkedHashMap<>();
+
+    /** Fresh, zero-moment state for each parameter in {@code params}. */
+    public AdamOptimizer(double learningRate, Map<String, long[]> params) {
+        this.adam = new Adam(learningRate);
+        params.forEach((name, shape) -> {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            updaters.put(name, adam.instantiate(Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 2 * n), true));
+        });
+    }
+
+    /** Restores the moments saved by {@link #state()} (a resumed run continues, not restarts, Adam). */
+    public void restore(Weights state) {
+        updaters.forEach((name, u) -> {
+            Map<String, INDArray> s = u.getState();
+            s.get(M).assign(state.get(name + "/" + M).reshape(s.get(M).shape()));
+            s.get(V).assign(state.get(name + "/" + V).reshape(s.get(V).shape()));
+        });
+    }
+
+    /** Copies of the moments, named "param/M" and "param/V". */
+    public Weights state() {
+        Weights w = new Weights();
+        updaters.forEach((name, u) -> u.getState().forEach((k, v) -> w.put(name + "/" + k, v.dup())));
+        return w;
+    }
+
+    public double learningRate() {
+        return adam.getLearningRate();
+    }
+
+    /** Changes the learning rate of every parameter (all updaters share one Adam config). */
+    public void setLearningRate(double lr) {
+        adam.setLearningRate(lr);
+    }
+
+    /**
+     * One Adam step: turns each gradient into an update in place and subtracts it from the
+     * parameter. {@code iteration} is the global step count (Adam's bias correction needs it).
+     */
+    public void step(Map<String, INDArray> params, Map<String, INDArray> gradients, int iteration, int epoch) {
+        for (Map.Entry<String, GradientUpdater<?>> e : updaters.entrySet()) {
+            INDArray param = params.get(e.getKey());
+            INDArray grad = gradients.get(e.getKey());
+            if (grad == null) {
+                throw new IllegalStateException("no gradient for " + e.getKey());
+            }
+            INDArray flat = grad.dup('c').reshape(1, grad.length());
+            e.getValue().applyUpdater(flat, iteration, epoch);
+            param.subi(flat.reshape(param.shape()));
+        }
+    }
+
+    /** Names of the parameters it updates. */
+    public List<String> parameterNames() {
+        return List.copyOf(updaters.keySet());
+    }
+}

@@ -1,0 +1,85 @@
+package dev.tailor.trainer.train;
+
+import dev.tailor.trainer.data.Augmenter;
+import dev.tailor.trainer.data.ImageSet;
+import dev.tailor.trainer.data.Rng;
+import dev.tailor.trainer.model.Layer;
+import dev.tailor.trainer.model.ModelDef;
+import dev.tailor.trainer.model.Node;
+import dev.tailor.trainer.model.SameDiffGraphs;
+import java.util.HashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Turns a slice of training images into the training graph's placeholders: augmented [0,1]
+ * images, one-hot labels (label-smoothed if asked), per-example class weights and a fresh dropout
+ * mask per dropout layer (values 0 or 1/keep). All randomness comes from the caller's
+ * {@link Rng}, so a checkpoint that saves its state resumes the same stream.
+ */
+public final class BatchFeeder {
+    private final ModelDef def;
+    private final ImageSet images;
+    private final TrainConfig config;
+    private final Augmenter augmenter;
+    private final int numClasses;
+
+    public BatchFeeder(ModelDef def, ImageSet images, TrainConfig config, int numClasses) {
+        this.def = def;
+        this.images = images;
+        this.config = config;
+        this.augmenter = new Augmenter(config.augment());
+        this.numClasses = numClasses;
+    }
+
+    /** Placeholders for the images {@code order[from..to)}. */
+    public Map<String, INDArray> batch(int[] order, int from, int to, Rng rng) {
+        int n = to - from;
+        int size = images.imageSize();
+        float[] pixels = new float[n * size];
+        float[] scratch = new float[size];
+        float[] labels = new float[n * numClasses];
+        float[] weights = new float[n];
+        float off = (float) (config.labelSmoothing() / numClasses);
+        float on = (float) (1 - config.labelSmoothing()) + off;
+        for (int k = 0; k < n; k++) {
+            int i = order[from + k];
+            images.copyNormalized(i, scratch, 0);
+            augmenter.augment(scratch, 0, pixels, k * size, images.rows(), rng);
+            int label = images.label(i);
+            for (int c = 0; c < numClasses; c++) {
+                labels[k * numClasses + c] = c == label ? on : off;
+            }
+            weights[k] = (float) config.classWeight(label);
+        }
+        Map<String, INDArray> feed = new HashMap<>();
+        feed.put(def.input(), Nd4j.create(pixels, new long[]{n, 1, images.rows(), images.cols()}, 'c'));
+        feed.put(SameDiffGraphs.LABEL, Nd4j.create(labels, new long[]{n, numClasses}, 'c'));
+        feed.put(SameDiffGraphs.SAMPLE_WEIGHT, Nd4j.create(weights, new long[]{n}, 'c'));
+        for (Node node : def.dropoutNodes()) {
+            feed.put(SameDiffGraphs.maskName(node), mask(node, n, rng));
+        }
+        return feed;
+    }
+
+    /** Inverted-dropout mask: each unit kept with probability 1−rate and scaled by 1/(1−rate). */
+    static INDArray mask(Node node, int n, Rng rng) {
+        double rate = ((Layer.Dropout) node.layer()).rate();
+        float keep = (float) (1 - rate);
+        float scale = 1f / keep;
+        int[] shape = node.outShape();
+        long[] full = new long[shape.length + 1];
+        full[0] = n;
+        int per = 1;
+        for (int d = 0; d < shape.length; d++) {
+            full[d + 1] = shape[d];
+            per *= shape[d];
+        }
+        float[] values = new float[n * per];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = rng.nextFloat() < keep ? scale : 0f;
+        }
+        return Nd4j.create(values, full, 'c');
+    }
+}

@@ -1,0 +1,12 @@
+package dev.tailor.trainer.train;
+
+/** One epoch's figures: training loss/accuracy (on augmented batches), validation loss/accuracy. */
+public record EpochStats(int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy,
+                         double learningRate, double seconds, double imagesPerSecond) {
+
+    /** The per-epoch log line. */
+    public String logLine(int totalEpochs) {
+        return String.format("epoch %d/%d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f  lr %.2e  %.1fs  %.0f img/s",
+                epoch, totalEpochs, trainLoss, trainAccuracy, valLoss, valAccuracy, learningRate, seconds, imagesPerSecond);
+    }
+}

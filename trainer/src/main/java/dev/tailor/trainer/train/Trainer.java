@@ -1,0 +1,200 @@
+package dev.tailor.trainer.train;
+
+import dev.tailor.trainer.data.ImageSet;
+import dev.tailor.trainer.data.Rng;
+import dev.tailor.trainer.model.Layer;
+import dev.tailor.trainer.model.ModelDef;
+import dev.tailor.trainer.model.Node;
+import dev.tailor.trainer.model.Param;
+import dev.tailor.trainer.model.SameDiffGraphs;
+import dev.tailor.trainer.model.Weights;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Fits one model definition on a training set, validating on a held-out set after every epoch.
+ * Owns the loop SameDiff's {@code fit()} would run, because M2.1's {@code fit()} hides the loss,
+ * the batch moments and the optimizer state: each step computes gradients and outputs in one
+ * pass, applies Adam, and folds the batch moments into the running statistics. After each epoch
+ * it evaluates the inference graph, steps the plateau scheduler and writes a checkpoint.
+ */
+public final class Trainer {
+    /** Receives progress; both methods are optional. */
+    public interface Listener {
+        default void epochStart(int epoch, int totalEpochs, int batches) {
+        }
+
+        default void batchDone(int epoch, int batch, int batches, double loss, double accuracy, double imagesPerSecond) {
+        }
+
+        default void epochDone(EpochStats stats, int totalEpochs) {
+        }
+    }
+
+    /** The outcome: the best epoch's weights (by validation loss) and the history. */
+    public record Result(Weights bestWeights, int bestEpoch, List<EpochStats> history, double trainSeconds,
+                         double imagesPerSecond, AdamOptimizer optimizer) {
+    }
+
+    private final ModelDef def;
+    private final TrainConfig config;
+    private final Path checkpointDir;
+    private final Listener listener;
+    private final int numClasses;
+
+    /** {@code checkpointDir} may be null (no checkpoints, no resume). */
+    public Trainer(ModelDef def, TrainConfig config, Path checkpointDir, Listener listener, int numClasses) {
+        this.def = def;
+        this.config = config;
+        this.checkpointDir = checkpointDir;
+        this.listener = listener;
+        this.numClasses = numClasses;
+    }
+
+    /** Trains from scratch, or from the checkpoint when {@code resume} is set. */
+    public Result fit(ImageSet train, ImageSet validation, boolean resume) {
+        Weights weights;
+        Weights best;
+        TrainingState state;
+        Checkpoint restored = null;
+        if (resume) {
+            restored = Checkpoint.load(checkpointDir);
+            if (!restored.state().architecture().equals(def.architecture())) {
+                throw new IllegalArgumentException("checkpoint in " + checkpointDir + " is a "
+                        + restored.state().architecture() + ", not a " + def.architecture());
+            }
+            weights = restored.params();
+            best = restored.best();
+            state = restored.state();
+        } else {
+            weights = Weights.initialize(def, config.seed());
+            best = weights.copy();
+            state = new TrainingState(def.architecture(), 0, 0, config.learningRate(), config.seed() ^ 0x5DEECE66DL,
+                    PlateauScheduler.State.initial(), List.of(), 0);
+        }
+        SameDiff sd = SameDiffGraphs.training(def, weights, config.l2());
+        Map<String, INDArray> params = new LinkedHashMap<>();
+        Map<String, long[]> trainableShapes = new LinkedHashMap<>();
+        for (Param p : def.params()) {
+            if (p.role().trainable()) {
+                params.put(p.name(), sd.getArrForVarName(p.name()));
+                trainableShapes.put(p.name(), p.shape());
+            }
+        }
+        AdamOptimizer adam = new AdamOptimizer(state.learningRate(), trainableShapes);
+        if (restored != null) {
+            adam.restore(restored.optimizer());
+        }
+        PlateauScheduler scheduler = new PlateauScheduler(config.plateauPatience(), config.plateauFactor(),
+                config.minLearningRate(), config.earlyStopPatience(), state.scheduler());
+        Rng rng = new Rng(state.rngState());
+        BatchFeeder feeder = new BatchFeeder(def, train, config, numClasses);
+        List<String> outputs = new ArrayList<>(List.of(SameDiffGraphs.DATA_LOSS, def.logits()));
+        for (Node bn : def.batchNormNodes()) {
+            outputs.add(SameDiffGraphs.batchMeanName(bn));
+            outputs.add(SameDiffGraphs.batchVarName(bn));
+        }
+        List<EpochStats> history = new ArrayList<>(state.history());
+        int iteration = state.iteration();
+        double trainSeconds = state.trainSeconds();
+        long imagesSeen = 0;
+        int stoppedAt = state.epoch();
+
+        for (int epoch = state.epoch() + 1; epoch <= config.epochs(); epoch++) {
+            int[] order = new int[train.size()];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            rng.shuffle(order);
+            int batches = (order.length + config.batchSize() - 1) / config.batchSize();
+            if (config.maxBatchesPerEpoch() > 0) {
+                batches = Math.min(batches, config.maxBatchesPerEpoch());
+            }
+            listener.epochStart(epoch, config.epochs(), batches);
+            long start = System.nanoTime();
+            double lossSum = 0;
+            long correct = 0;
+            long seen = 0;
+            for (int b = 0; b < batches; b++) {
+                int from = b * config.batchSize();
+                int to = Math.min(order.length, from + config.batchSize());
+                Map<String, INDArray> feed = feeder.batch(order, from, to, rng);
+                OutAndGrad r = sd.calculateGradientsAndOutputs(feed, outputs, params.keySet());
+                adam.step(params, r.getGradients(), iteration, epoch - 1);
+                iteration++;
+                updateRunningStats(weights, r.getOutputs());
+                int n = to - from;
+                lossSum += r.getOutputs().get(SameDiffGraphs.DATA_LOSS).getDouble(0) * n;
+                correct += countCorrect(r.getOutputs().get(def.logits()), feed.get(SameDiffGraphs.LABEL));
+                seen += n;
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                listener.batchDone(epoch, b + 1, batches, lossSum / seen, (double) correct / seen, seen / elapsed);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            trainSeconds += seconds;
+            imagesSeen += seen;
+            Weights snapshot = snapshot(params, weights);
+            float[][] valProbs = Evaluator.predict(SameDiffGraphs.inference(def, snapshot), def, validation);
+            double valLoss = Evaluator.crossEntropy(valProbs, validation);
+            double valAcc = Evaluator.accuracy(valProbs, validation);
+            EpochStats stats = new EpochStats(epoch, lossSum / seen, (double) correct / seen, valLoss, valAcc,
+                    adam.learningRate(), seconds, seen / seconds);
+            history.add(stats);
+            listener.epochDone(stats, config.epochs());
+            PlateauScheduler.Decision decision = scheduler.onEpochEnd(epoch, valLoss, adam.learningRate());
+            if (decision.improved()) {
+                best = snapshot;
+            }
+            adam.setLearningRate(decision.learningRate());
+            stoppedAt = epoch;
+            if (checkpointDir != null) {
+                new Checkpoint(new TrainingState(def.architecture(), epoch, iteration, adam.learningRate(), rng.state(),
+                        scheduler.state(), history, trainSeconds), snapshot, adam.state(), best).save(checkpointDir);
+            }
+            if (decision.stop()) {
+                break;
+            }
+        }
+        if (stoppedAt == state.epoch() && restored == null) {
+            throw new IllegalStateException("no epoch was trained");
+        }
+        double imagesPerSecond = history.isEmpty() ? 0
+                : history.stream().mapToDouble(EpochStats::imagesPerSecond).average().orElse(0);
+        int bestEpoch = scheduler.state().bestEpoch();
+        return new Result(best, bestEpoch, history, trainSeconds, imagesSeen > 0 ? imagesPerSecond : imagesPerSecond, adam);
+    }
+
+    /** running = momentum · running + (1 − momentum) · batch, per batch-norm layer. */
+    private void updateRunningStats(Weights weights, Map<String, INDArray> outputs) {
+        for (Node bn : def.batchNormNodes()) {
+            double m = ((Layer.BatchNorm) bn.layer()).momentum();
+            INDArray runMean = weights.get(bn.name() + ModelDef.MEAN);
+            INDArray runVar = weights.get(bn.name() + ModelDef.VAR);
+            INDArray mean = outputs.get(SameDiffGraphs.batchMeanName(bn)).reshape(runMean.shape());
+            INDArray var = outputs.get(SameDiffGraphs.batchVarName(bn)).reshape(runVar.shape());
+            runMean.muli(m).addi(mean.mul(1 - m));
+            runVar.muli(m).addi(var.mul(1 - m));
+        }
+    }
+
+    /** Copies of the current trainable parameters plus running statistics. */
+    private Weights snapshot(Map<String, INDArray> params, Weights weights) {
+        Weights w = new Weights();
+        for (Param p : def.params()) {
+            w.put(p.name(), (p.role().trainable() ? params.get(p.name()) : weights.get(p.name())).dup());
+        }
+        return w;
+    }
+
+    private static long countCorrect(INDArray logits, INDArray labels) {
+        INDArray predicted = logits.argMax(1);
+        INDArray truth = labels.argMax(1);
+        return predicted.eq(truth).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
+    }
+}
