@@ -134,8 +134,14 @@ public final class SameDiffGraphs {
             centered = x.sub(sd.constant(n + ModelDef.MEAN, w.get(n + ModelDef.MEAN).reshape(bcast)));
             variance = sd.constant(n + ModelDef.VAR, w.get(n + ModelDef.VAR).reshape(bcast));
         }
-        SDVariable invStd = sd.math().rsqrt(variance.add(bn.epsilon()));
-        return centered.mul(invStd).mul(gamma).add(n, beta);
+        SDVariable scale = sd.math().rsqrt(variance.add(bn.epsilon())).mul(gamma);
+        if (training) {
+            // M2.1's backward pass of a broadcast multiply ([N,C,H,W] x [1,C,1,1]) is ~100x slower
+            // than a same-shape one; broadcasting through an add (whose backward is fast) first
+            // makes CNN4b train ~4x faster with identical values.
+            scale = centered.mul(0.0).add(scale);
+        }
+        return centered.mul(scale).add(n, beta);
     }
 
     private static long[] withBatch(int[] shape) {

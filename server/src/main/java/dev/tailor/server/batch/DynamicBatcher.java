@@ -1,0 +1,265 @@
+package dev.tailor.server.batch;
+
+import dev.tailor.server.ErrorKind;
+import dev.tailor.server.ServingException;
+import dev.tailor.server.model.OnnxModel;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Groups concurrent requests for one model into single ONNX Runtime calls (as DJL Serving's
+ * {@code BatchAggregator} does). A bounded queue counts images, not requests; a worker blocks for
+ * the first request, then drains until {@code max-batch-size} images or until the first request
+ * has waited {@code max-queue-delay}, runs the concatenated batch, and hands each caller exactly
+ * its own rows. Requests that are cancelled or past their deadline when dequeued are never
+ * computed. Owns its worker threads; does not own the model.
+ */
+public final class DynamicBatcher implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(DynamicBatcher.class.getName());
+
+    private final OnnxModel model;
+    private final BatchSettings settings;
+    private final BatchListener listener;
+    private final int itemSize;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final ArrayDeque<Job> queue = new ArrayDeque<>();
+    // one worker gathers at a time, so concurrent workers do not split a forming batch between them
+    private final ReentrantLock gathering = new ReentrantLock();
+    private final List<Thread> workers = new ArrayList<>();
+    private int queuedImages;
+    private boolean closed;
+
+    /** Starts {@code settings.maxConcurrentBatches()} workers for {@code model}. */
+    public DynamicBatcher(OnnxModel model, BatchSettings settings, BatchListener listener) {
+        this.model = model;
+        this.settings = settings;
+        this.listener = listener;
+        this.itemSize = model.info().input().itemSize();
+        for (int i = 0; i < settings.maxConcurrentBatches(); i++) {
+            // platform threads: the worker spends its time in native ORT code, which would pin a virtual thread
+            Thread worker = Thread.ofPlatform().daemon().name("batcher-" + model.info().name() + "-" + i)
+                    .unstarted(this::work);
+            workers.add(worker);
+            worker.start();
+        }
+    }
+
+    /** The batching settings in force. */
+    public BatchSettings settings() {
+        return settings;
+    }
+
+    /** Images waiting in the queue now. */
+    public int queuedImages() {
+        lock.lock();
+        try {
+            return queuedImages;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Queues {@code items} items whose values are {@code input} (exactly {@code items × itemSize}
+     * floats, row-major). The future completes with this request's rows, or fails with a
+     * {@link ServingException}: OVERLOADED when the queue is full, DEADLINE_EXCEEDED when
+     * {@code deadlineNanos} (a {@link System#nanoTime()} instant) passes before its batch starts,
+     * UNAVAILABLE once closed. A caller that gives up should cancel the future: it is then skipped.
+     */
+    public CompletableFuture<BatchResult> submit(float[] input, int items, long deadlineNanos) {
+        if (items < 1 || input.length != (long) items * itemSize) {
+            // the protocol layers check this against the declared shape first; this is the last line that
+            // keeps one request's floats from shifting into another's rows
+            throw ServingException.badRequest("request holds " + input.length + " values for " + items + " items of "
+                    + itemSize + " values each");
+        }
+        if (items > settings.queueCapacity()) {
+            throw ServingException.badRequest("request carries " + items + " items; model '" + model.info().name()
+                    + "' accepts at most " + settings.queueCapacity() + " per request");
+        }
+        Job job = new Job(input, items, System.nanoTime(), deadlineNanos, new CompletableFuture<>());
+        lock.lock();
+        try {
+            if (closed) {
+                throw new ServingException(ErrorKind.UNAVAILABLE, "model '" + model.info().name() + "' is shutting down");
+            }
+            if (queuedImages + items > settings.queueCapacity()) {
+                throw new ServingException(ErrorKind.OVERLOADED, "model '" + model.info().name() + "' queue is full ("
+                        + queuedImages + " of " + settings.queueCapacity() + " images waiting)");
+            }
+            queue.addLast(job);
+            queuedImages += items;
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+        return job.future;
+    }
+
+    /**
+     * Stops accepting requests, lets the workers finish what is queued, and waits for them up to
+     * {@code grace}; whatever is still queued then fails with UNAVAILABLE.
+     */
+    public void close(Duration grace) {
+        lock.lock();
+        try {
+            closed = true;
+            notEmpty.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (Thread worker : workers) {
+            try {
+                worker.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        lock.lock();
+        try {
+            Job job;
+            while ((job = queue.pollFirst()) != null) {
+                queuedImages -= job.items;
+                job.future.completeExceptionally(new ServingException(ErrorKind.UNAVAILABLE,
+                        "model '" + model.info().name() + "' shut down before the request ran"));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+
+    private void work() {
+        while (true) {
+            List<Job> batch;
+            gathering.lock();
+            try {
+                batch = gather();
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                gathering.unlock();
+            }
+            if (batch == null) {
+                return;
+            }
+            if (!batch.isEmpty()) {
+                run(batch);
+            }
+        }
+    }
+
+    /** The next batch; empty when everything dequeued had expired; null once closed and drained. */
+    private List<Job> gather() throws InterruptedException {
+        lock.lock();
+        try {
+            while (queue.isEmpty()) {
+                if (closed) {
+                    return null;
+                }
+                notEmpty.await();
+            }
+            long flushAt = queue.peekFirst().enqueuedNanos + settings.maxQueueDelay().toNanos();
+            List<Job> batch = new ArrayList<>();
+            int images = 0;
+            while (true) {
+                Job next;
+                while ((next = queue.peekFirst()) != null) {
+                    if (!batch.isEmpty() && images + next.items > settings.maxBatchSize()) {
+                        return batch; // full: the next request starts the next batch
+                    }
+                    queue.pollFirst();
+                    queuedImages -= next.items;
+                    if (skip(next)) {
+                        continue;
+                    }
+                    batch.add(next);
+                    images += next.items;
+                    if (images >= settings.maxBatchSize()) {
+                        return batch;
+                    }
+                }
+                long wait = flushAt - System.nanoTime();
+                if (wait <= 0 || closed || batch.isEmpty()) {
+                    return batch;
+                }
+                notEmpty.awaitNanos(wait);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Fails and drops a request that must not be computed. */
+    private boolean skip(Job job) {
+        if (job.future.isDone()) {
+            return true; // cancelled by a caller that stopped waiting
+        }
+        if (System.nanoTime() - job.deadlineNanos >= 0) {
+            job.future.completeExceptionally(new ServingException(ErrorKind.DEADLINE_EXCEEDED,
+                    "request timed out after waiting " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - job.enqueuedNanos)
+                            + " ms in the queue of model '" + model.info().name() + "'"));
+            return true;
+        }
+        return false;
+    }
+
+    private void run(List<Job> batch) {
+        int images = batch.stream().mapToInt(j -> j.items).sum();
+        float[] input = new float[images * itemSize];
+        int offset = 0;
+        for (Job job : batch) {
+            System.arraycopy(job.input, 0, input, offset, job.input.length);
+            offset += job.input.length;
+        }
+        long start = System.nanoTime();
+        Map<String, float[]> outputs;
+        try (OnnxModel.Lease lease = model.acquire()) {
+            outputs = lease.run(input, images);
+        } catch (ServingException e) {
+            batch.forEach(job -> job.future.completeExceptionally(e));
+            return;
+        } catch (Exception | Error e) {
+            LOG.log(Level.ERROR, "Batch of " + images + " images failed on model " + model.info().name(), e);
+            ServingException failure = new ServingException(ErrorKind.INTERNAL, "inference failed: " + e.getMessage());
+            batch.forEach(job -> job.future.completeExceptionally(failure));
+            return;
+        }
+        long computeNanos = System.nanoTime() - start;
+        listener.batchRan(images, computeNanos);
+        int row = 0;
+        for (Job job : batch) {
+            Map<String, float[]> own = new LinkedHashMap<>();
+            for (Map.Entry<String, float[]> output : outputs.entrySet()) {
+                int width = output.getValue().length / images;
+                own.put(output.getKey(), Arrays.copyOfRange(output.getValue(), row * width, (row + job.items) * width));
+            }
+            row += job.items;
+            long queueNanos = start - job.enqueuedNanos;
+            listener.requestDequeued(queueNanos);
+            job.future.complete(new BatchResult(own, job.items, images, queueNanos, computeNanos));
+        }
+    }
+
+    private record Job(float[] input, int items, long enqueuedNanos, long deadlineNanos,
+                       CompletableFuture<BatchResult> future) {
+    }
+}

@@ -1,0 +1,68 @@
+package dev.tailor.server.image;
+
+import dev.tailor.server.ServingException;
+import dev.tailor.server.infer.Inference;
+import dev.tailor.server.infer.Prediction;
+import dev.tailor.server.model.ModelInfo;
+import dev.tailor.server.model.ServedModel;
+
+import java.awt.image.BufferedImage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The image path shared by the REST and gRPC classify APIs: decode each image, convert it to
+ * Fashion-MNIST form, scale it as the model's metadata says, and classify all images of a
+ * request in one batcher submission.
+ */
+public final class ImageClassifier {
+    private final Inference inference;
+    private final ImageDecoder decoder;
+    private final FashionMnistConverter converter = new FashionMnistConverter();
+
+    /** Classifies through {@code inference}, decoding with {@code decoder}. */
+    public ImageClassifier(Inference inference, ImageDecoder decoder) {
+        this.inference = inference;
+        this.decoder = decoder;
+    }
+
+    /**
+     * One answer per image, in order.
+     *
+     * @param model   the served model; must take 28×28 images
+     * @param images  encoded images
+     * @param topK    classes per answer
+     * @param timeout how long the caller waits; null for the default
+     */
+    public Result classify(ServedModel model, List<byte[]> images, int topK, Preprocess mode, Duration timeout) {
+        ModelInfo info = model.info();
+        if (!info.takesImages()) {
+            throw ServingException.badRequest("model '" + info.name() + "' does not take 28x28 images");
+        }
+        if (images.isEmpty()) {
+            throw ServingException.badRequest("no image in the request");
+        }
+        int size = FashionMnistConverter.SIDE * FashionMnistConverter.SIDE;
+        float[] input = new float[images.size() * size];
+        List<Boolean> converted = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            BufferedImage image;
+            try {
+                image = decoder.decode(images.get(i));
+            } catch (ServingException e) {
+                throw images.size() == 1 ? e : new ServingException(e.kind(), "image " + (i + 1) + ": " + e.getMessage());
+            }
+            FashionMnistConverter.Converted c = converter.convert(image, mode);
+            for (int p = 0; p < size; p++) {
+                input[i * size + p] = (c.pixels()[p] & 0xFF) * info.inputScale();
+            }
+            converted.add(c.photo());
+        }
+        return new Result(info, inference.classify(model, input, images.size(), topK, timeout), converted);
+    }
+
+    /** Answers of one classify call. */
+    public record Result(ModelInfo model, List<List<Prediction>> predictions, List<Boolean> converted) {
+    }
+}

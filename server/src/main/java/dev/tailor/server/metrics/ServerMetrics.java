@@ -1,0 +1,96 @@
+package dev.tailor.server.metrics;
+
+import dev.tailor.server.batch.BatchListener;
+import dev.tailor.server.model.ModelInfo;
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.DistributionStatisticsConfig;
+import io.helidon.metrics.api.DistributionSummary;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
+import io.helidon.metrics.api.Timer;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+/**
+ * The server's own meters, registered in the registry it is given (one per server, so that tests
+ * starting several servers in one JVM see their own numbers). Prometheus names, as served at
+ * {@code /observe/metrics}: {@code tailor_requests_total}, {@code tailor_request_failures_total}
+ * (by model, protocol, status), {@code tailor_request_seconds} (end to end),
+ * {@code tailor_queue_seconds} and {@code tailor_compute_seconds} (apart), {@code tailor_batch_size},
+ * {@code tailor_queue_depth}, {@code tailor_inferences_total} (images) and {@code tailor_model_info}
+ * (which carries the execution provider).
+ */
+public final class ServerMetrics {
+    private static final String SCOPE = "vendor";
+    private static final Duration[] LATENCY_BUCKETS = {
+            Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2),
+            Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+            Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+            Duration.ofSeconds(2), Duration.ofSeconds(5)};
+    private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256};
+
+    private final MeterRegistry registry;
+
+    /** Meters go into {@code registry}. */
+    public ServerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** The registry the meters live in. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Counts one finished request and records its end-to-end latency. */
+    public void request(String model, String protocol, String status, boolean ok, long nanos) {
+        List<Tag> tags = List.of(Tag.create("model", model), Tag.create("protocol", protocol), Tag.create("status", status));
+        registry.getOrCreate(Counter.builder("tailor.requests").scope(SCOPE).tags(tags)
+                .description("Requests by model, protocol and status")).increment();
+        if (!ok) {
+            registry.getOrCreate(Counter.builder("tailor.request.failures").scope(SCOPE).tags(tags)
+                    .description("Failed requests by model, protocol and status")).increment();
+        }
+        timer("tailor.request", "End-to-end request latency", List.of(Tag.create("model", model),
+                Tag.create("protocol", protocol))).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Registers the per-model gauges and returns the listener that feeds the batch meters. */
+    public BatchListener forModel(ModelInfo info, IntSupplier queueDepth) {
+        List<Tag> model = List.of(Tag.create("model", info.name()));
+        registry.getOrCreate(Gauge.builder("tailor.queue.depth", queueDepth::getAsInt)
+                .scope(SCOPE).tags(model).description("Images waiting in the model's batch queue"));
+        registry.getOrCreate(Gauge.builder("tailor.model.info", () -> 1)
+                .scope(SCOPE).description("Loaded models with their version and execution provider")
+                .tags(List.of(Tag.create("model", info.name()), Tag.create("version", info.version()),
+                        Tag.create("provider", info.provider()))));
+        DistributionSummary batchSize = registry.getOrCreate(DistributionSummary.builder("tailor.batch.size",
+                        DistributionStatisticsConfig.builder().buckets(BATCH_BUCKETS))
+                .scope(SCOPE).tags(model).description("Images per ONNX Runtime call"));
+        Counter inferences = registry.getOrCreate(Counter.builder("tailor.inferences").scope(SCOPE).tags(model)
+                .description("Images inferred"));
+        Timer compute = timer("tailor.compute", "ONNX Runtime time per batch", model);
+        Timer queue = timer("tailor.queue", "Time a request waits before its batch runs", model);
+        return new BatchListener() {
+            @Override
+            public void batchRan(int images, long computeNanos) {
+                batchSize.record(images);
+                inferences.increment(images);
+                compute.record(computeNanos, TimeUnit.NANOSECONDS);
+            }
+
+            @Override
+            public void requestDequeued(long queueNanos) {
+                queue.record(queueNanos, TimeUnit.NANOSECONDS);
+            }
+        };
+    }
+
+    private Timer timer(String name, String description, List<Tag> tags) {
+        return registry.getOrCreate(Timer.builder(name).scope(SCOPE).tags(tags).description(description)
+                .baseUnit(TimeUnit.SECONDS).buckets(LATENCY_BUCKETS));
+    }
+}

@@ -1,0 +1,140 @@
+package dev.tailor.trainer.cli;
+
+import dev.tailor.trainer.data.AugmentConfig;
+import dev.tailor.trainer.data.FashionMnist;
+import dev.tailor.trainer.model.ArchitectureOptions;
+import dev.tailor.trainer.model.Architectures;
+import dev.tailor.trainer.train.TrainConfig;
+import dev.tailor.trainer.train.TrainingRun;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code trainer train}: trains one architecture into a run folder. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train a classifier on Fashion-MNIST and write model, report.json, plots and train.log to --out.")
+final class TrainCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "NAME",
+            description = "Architecture: cnn4b, miniresnet, ann, cnn1, cnn2, cnn3")
+    String model;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run folder to write (e.g. runs/cnn4b)")
+    Path out;
+
+    @Option(names = "--epochs", defaultValue = "30", description = "Maximum epochs (default: ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "256", description = "Mini-batch size (default: ${DEFAULT-VALUE}, as seed 004 found)")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
+    double learningRate;
+
+    @Option(names = "--l2", defaultValue = "0.0001", description = "L2 factor on conv/dense kernels (default: ${DEFAULT-VALUE})")
+    double l2;
+
+    @Option(names = "--label-smoothing", defaultValue = "0", description = "Label smoothing in [0,1) (default: ${DEFAULT-VALUE})")
+    double labelSmoothing;
+
+    @Option(names = "--class-weights", split = ",", paramLabel = "W",
+            description = "10 comma-separated per-class loss weights, e.g. 1.3,1,1,1,1,1,1.5,1,1,1 (default: none)")
+    double[] classWeights;
+
+    @Option(names = "--augment", defaultValue = "auto", paramLabel = "on|off|auto",
+            description = "Shift/zoom/shear/flip augmentation; auto = on for cnn4b, off otherwise (as in seed 004)")
+    String augment;
+
+    @Option(names = "--rotation", defaultValue = "0", description = "Rotation range in degrees when augmenting (default: 0, seed 004 found it hurts)")
+    double rotation;
+
+    @Option(names = "--split", defaultValue = "80/20", paramLabel = "80/20|60/20/20",
+            description = "Stratified split of the official training set: train/validation (80/20, seed 004) or "
+                    + "train/validation/test (60/20/20, seed 000). Default: ${DEFAULT-VALUE}")
+    String split;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed for split, init, shuffling, augmentation, dropout (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--patience", defaultValue = "5", description = "Early stopping: epochs without val-loss improvement (0 = off; default: ${DEFAULT-VALUE})")
+    int patience;
+
+    @Option(names = "--plateau-patience", defaultValue = "2", description = "ReduceLROnPlateau patience in epochs (0 = off; default: ${DEFAULT-VALUE})")
+    int plateauPatience;
+
+    @Option(names = "--plateau-factor", defaultValue = "0.5", description = "ReduceLROnPlateau factor (default: ${DEFAULT-VALUE})")
+    double plateauFactor;
+
+    @Option(names = "--min-lr", defaultValue = "1e-5", description = "Lowest learning rate (default: ${DEFAULT-VALUE})")
+    double minLr;
+
+    @Option(names = "--bottleneck", description = "MiniResNet with 1x1-3x3-1x1 bottleneck blocks")
+    boolean bottleneck;
+
+    @Option(names = "--train-limit", defaultValue = "0", description = "Use at most this many training images (0 = all)")
+    int trainLimit;
+
+    @Option(names = "--val-limit", defaultValue = "0", description = "Use at most this many validation images (0 = all)")
+    int valLimit;
+
+    @Option(names = "--max-batches", defaultValue = "0", description = "Stop each epoch after this many batches (0 = all)")
+    int maxBatches;
+
+    @Option(names = "--resume", description = "Continue from the checkpoint in --out (weights, optimizer, schedule, RNG)")
+    boolean resume;
+
+    @Option(names = "--no-progress", negatable = false, description = "Print only one line per epoch (no progress bar)")
+    boolean noProgress;
+
+    @Mixin
+    DataOption data;
+
+    @Override
+    public Integer call() {
+        if (!Architectures.names().contains(model)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "unknown model '" + model + "'; known: " + String.join(", ", Architectures.names()));
+        }
+        if (classWeights != null && classWeights.length != FashionMnist.NUM_CLASSES) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--class-weights needs 10 values, got " + classWeights.length);
+        }
+        double[] fractions = switch (split) {
+            case "80/20" -> new double[]{0.8, 0.2};
+            case "60/20/20" -> new double[]{0.6, 0.2, 0.2};
+            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--split must be 80/20 or 60/20/20, got " + split);
+        };
+        boolean augmentOn = switch (augment) {
+            case "on" -> true;
+            case "off" -> false;
+            case "auto" -> model.equals("cnn4b");
+            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--augment must be on, off or auto");
+        };
+        AugmentConfig aug = augmentOn ? AugmentConfig.standard() : AugmentConfig.none();
+        if (augmentOn && rotation > 0) {
+            aug = new AugmentConfig(aug.widthShift(), aug.heightShift(), aug.zoom(), aug.shearDegrees(), aug.horizontalFlip(), rotation);
+        }
+        TrainConfig config;
+        try {
+            config = new TrainConfig(epochs, batchSize, learningRate, l2, labelSmoothing, classWeights, aug, seed,
+                    patience, plateauPatience, plateauFactor, minLr, maxBatches);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        FashionMnist dataset = FashionMnist.load(data.resolve());
+        new TrainingRun(dataset, System.out).run(new TrainingRun.Spec(model, new ArchitectureOptions(bottleneck), config,
+                fractions, trainLimit, valLimit, out, resume, !noProgress && System.console() != null));
+        return 0;
+    }
+
+    @Override
+    public String toString() {
+        return "train " + model + " " + Arrays.toString(classWeights);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.tailor.trainer.train;
+
+import dev.tailor.trainer.TrainedModel;
+import dev.tailor.trainer.data.FashionMnist;
+import dev.tailor.trainer.data.ImageSet;
+import dev.tailor.trainer.data.StratifiedSplit;
+import dev.tailor.trainer.model.ArchitectureOptions;
+import dev.tailor.trainer.model.Architectures;
+import dev.tailor.trainer.model.ModelDef;
+import dev.tailor.trainer.report.ClassificationReport;
+import dev.tailor.trainer.report.Plots;
+import dev.tailor.trainer.report.TrainingReport;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One end-to-end training run into an output folder: split the official training set
+ * (stratified, seeded), train with checkpoints, evaluate the best epoch on the official test set
+ * (or seed 000's own 20 % test part), and write the model, {@code report.json}, the PNG plots and
+ * {@code train.log}.
+ */
+public final class TrainingRun {
+    /** What to train and where; {@code trainLimit}/{@code valLimit} (0 = all) cap the images used. */
+    public record Spec(String architecture, ArchitectureOptions options, TrainConfig config, double[] split,
+                       int trainLimit, int valLimit, Path out, boolean resume, boolean progressBar) {
+    }
+
+    private final FashionMnist data;
+    private final PrintStream console;
+
+    public TrainingRun(FashionMnist data, PrintStream console) {
+        this.data = data;
+        this.console = console;
+    }
+
+    /** Runs {@code spec} and returns the written report. */
+    public TrainingReport run(Spec spec) {
+        long start = System.nanoTime();
+        ModelDef def = Architectures.byName(spec.architecture()).define(spec.options());
+        TrainConfig config = spec.config();
+        List<int[]> parts = StratifiedSplit.split(data.train().labels(), FashionMnist.NUM_CLASSES, spec.split(), config.seed());
+        ImageSet train = data.train().subset(limit(parts.get(0), spec.trainLimit()));
+        ImageSet validation = data.train().subset(limit(parts.get(1), spec.valLimit()));
+        // seed 000's 60/20/20 holds its own test part; otherwise the untouched official test set
+        ImageSet test = parts.size() > 2 ? data.train().subset(parts.get(2)) : data.test();
+        try {
+            Files.createDirectories(spec.out());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + spec.out(), e);
+        }
+        console.printf("%s: %,d trainable parameters; %,d train / %,d validation / %,d test images; batch %d, %d epochs%n",
+                def.architecture(), def.trainableParameterCount(), train.size(), validation.size(), test.size(),
+                config.batchSize(), config.epochs());
+        Trainer.Result result;
+        try (ConsoleProgress progress = new ConsoleProgress(console, spec.out().resolve("train.log"), spec.progressBar())) {
+            result = new Trainer(def, config, spec.out().resolve("checkpoint"), progress, FashionMnist.NUM_CLASSES)
+                    .fit(train, validation, spec.resume());
+        }
+        Map<String, Object> configMap = new LinkedHashMap<>(TrainedModel.asMap(config));
+        configMap.put("split", spec.split());
+        configMap.put("trainImages", train.size());
+        configMap.put("validationImages", validation.size());
+        configMap.put("options", TrainedModel.asMap(spec.options()));
+        TrainedModel unscored = new TrainedModel(info(def, spec, configMap, 0, 0, 0), result.bestWeights());
+        float[][] probs = Evaluator.predict(unscored.inferenceGraph(), def, test);
+        ClassificationReport scores = ClassificationReport.of(probs, test, FashionMnist.LABELS);
+        new TrainedModel(info(def, spec, configMap, scores.accuracy(), scores.macroF1(), test.size()), result.bestWeights())
+                .save(spec.out());
+        double wall = (System.nanoTime() - start) / 1e9;
+        TrainingReport report = new TrainingReport(def.architecture(), def.trainableParameterCount(), configMap,
+                config.seed(), result.bestEpoch(), wall, result.imagesPerSecond(), result.history(), scores);
+        report.write(spec.out().resolve("report.json"));
+        Plots.trainingCurves(result.history(), def.architecture(), spec.out().resolve("training-curves.png"));
+        Plots.confusionMatrix(scores.confusion(), FashionMnist.LABELS, def.architecture() + " on " + test.size()
+                + " test images", spec.out().resolve("confusion-matrix.png"));
+        console.print(scores.toText());
+        console.printf("best epoch %d; %.0f train img/s; wrote %s%n", result.bestEpoch(), result.imagesPerSecond(), spec.out());
+        return report;
+    }
+
+    private static TrainedModel.Info info(ModelDef def, Spec spec, Map<String, Object> config, double acc, double f1, int n) {
+        return new TrainedModel.Info(def.architecture(), spec.options(), FashionMnist.LABELS, def.inputShape(), config,
+                TrainedModel.digest(config), acc, f1, n, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), 1);
+    }
+
+    private static int[] limit(int[] idx, int max) {
+        return max > 0 && max < idx.length ? java.util.Arrays.copyOf(idx, max) : idx;
+    }
+}

@@ -1,0 +1,105 @@
+package dev.tailor.trainer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The trainer command line: errors are one line with exit code 2; train, eval and eda write what they promise. */
+class TrainerCliTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String err) {
+    }
+
+    private static Run run(String... args) {
+        CommandLine cli = TrainerMain.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, err.toString());
+    }
+
+    @Test
+    void unknownModelIsAOneLineUsageError() {
+        Run r = run("train", "--model", "resnet50", "--out", dir.toString());
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("unknown model 'resnet50'") && r.err().contains("cnn4b"), r.err());
+    }
+
+    @Test
+    void wrongFlagIsAOneLineUsageError() {
+        Run r = run("train", "--model", "cnn1", "--out", dir.toString(), "--epocs", "3");
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("--epocs"), r.err());
+    }
+
+    @Test
+    void helpDocumentsEveryFlag() {
+        CommandLine cli = TrainerMain.commandLine();
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        assertEquals(0, cli.execute("train", "--help"));
+        for (String flag : List.of("--model", "--epochs", "--batch-size", "--lr", "--l2", "--label-smoothing",
+                "--class-weights", "--augment", "--split", "--seed", "--patience", "--plateau-patience", "--resume", "--data")) {
+            assertTrue(out.toString().contains(flag), flag + " missing from --help");
+        }
+    }
+
+    @Test
+    void missingDatasetNamesThePackage() {
+        Run r = run("eval", "--model-dir", dir.toString(), "--data", dir.resolve("none").toString());
+        assertTrue(r.code() != 0);
+        assertTrue(r.err().contains("error:"), r.err());
+    }
+
+    @Test
+    void trainWritesModelReportAndPlotsAndEvalReadsThem() throws Exception {
+        Path out = dir.resolve("run");
+        Run train = run("train", "--model", "cnn1", "--epochs", "2", "--batch-size", "64", "--train-limit", "640",
+                "--val-limit", "300", "--out", out.toString(), "--no-progress");
+        assertEquals(0, train.code(), train.err());
+        for (String f : List.of("model.json", "weights.bin", "model.sd", "report.json", "train.log",
+                "training-curves.png", "confusion-matrix.png", "checkpoint/state.json")) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f + " missing");
+        }
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertEquals("cnn1", report.get("architecture").asText());
+        assertEquals(2, report.get("history").size());
+        assertEquals(10, report.get("test").get("perClass").size());
+        assertEquals(10_000, report.get("test").get("count").asInt());
+        assertTrue(report.get("test").get("accuracy").asDouble() > 0.5, report.toString());
+        assertTrue(report.get("trainImagesPerSecond").asDouble() > 0);
+        assertEquals(2, Files.readAllLines(out.resolve("train.log")).size());
+        assertTrue(ImageIO.read(out.resolve("training-curves.png").toFile()).getWidth() > 100);
+
+        Run resume = run("train", "--model", "cnn1", "--epochs", "3", "--batch-size", "64", "--train-limit", "640",
+                "--val-limit", "300", "--out", out.toString(), "--no-progress", "--resume");
+        assertEquals(0, resume.code(), resume.err());
+        assertEquals(3, new ObjectMapper().readTree(out.resolve("report.json").toFile()).get("history").size());
+
+        assertEquals(0, run("eval", "--model-dir", out.toString(), "--limit", "500").code());
+    }
+
+    @Test
+    void edaWritesFourPngs() throws Exception {
+        Path out = dir.resolve("eda");
+        assertEquals(0, run("eda", "--out", out.toString(), "--pca-samples", "800").code());
+        for (String f : List.of("class-distribution.png", "samples.png", "pca-scatter.png", "explained-variance.png")) {
+            assertTrue(ImageIO.read(out.resolve(f).toFile()).getHeight() > 100, f);
+        }
+    }
+}

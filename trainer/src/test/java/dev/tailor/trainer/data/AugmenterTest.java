@@ -1,0 +1,87 @@
+package dev.tailor.trainer.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tailor.trainer.TestData;
+import org.junit.jupiter.api.Test;
+
+/** Augmentation keeps the image size and moves pixels exactly where the transform says. */
+class AugmenterTest {
+    private static final int SIDE = 28;
+
+    @Test
+    void horizontalFlipMirrorsEveryRow() {
+        float[] src = knownImage();
+        float[] dst = new float[SIDE * SIDE];
+        Augmenter.apply(src, 0, dst, 0, SIDE, new Augmenter.Transform(true, 1, 1, 0, 0, 0, 0));
+        for (int y = 0; y < SIDE; y++) {
+            for (int x = 0; x < SIDE; x++) {
+                assertEquals(src[y * SIDE + (SIDE - 1 - x)], dst[y * SIDE + x], 1e-6, "pixel " + x + "," + y);
+            }
+        }
+    }
+
+    @Test
+    void integerShiftMovesPixelsAndFillsBackground() {
+        float[] src = knownImage();
+        float[] dst = new float[SIDE * SIDE];
+        Augmenter.apply(src, 0, dst, 0, SIDE, new Augmenter.Transform(false, 1, 1, 0, 0, 3, -2));
+        for (int y = 0; y < SIDE; y++) {
+            for (int x = 0; x < SIDE; x++) {
+                int sx = x - 3;
+                int sy = y + 2;
+                float expected = sx < 0 || sy >= SIDE ? 0f : src[sy * SIDE + sx];
+                assertEquals(expected, dst[y * SIDE + x], 1e-6, "pixel " + x + "," + y);
+            }
+        }
+    }
+
+    @Test
+    void randomAugmentationKeepsShapeAndRangeAndChangesTheImage() {
+        ImageSet set = TestData.dataset().test().head(50);
+        Augmenter augmenter = new Augmenter(AugmentConfig.standard());
+        Rng rng = new Rng(3);
+        int changed = 0;
+        for (int i = 0; i < set.size(); i++) {
+            float[] src = set.normalized(i);
+            float[] dst = new float[src.length];
+            augmenter.augment(src, 0, dst, 0, SIDE, rng);
+            assertEquals(src.length, dst.length);
+            for (float v : dst) {
+                assertTrue(v >= 0f && v <= 1.0001f, "pixel out of range: " + v);
+            }
+            if (!java.util.Arrays.equals(src, dst)) {
+                changed++;
+            }
+        }
+        assertTrue(changed > 45, "only " + changed + " of 50 images changed");
+    }
+
+    @Test
+    void noAugmentationIsTheIdentityAndSameSeedRepeats() {
+        float[] src = knownImage();
+        float[] dst = new float[src.length];
+        new Augmenter(AugmentConfig.none()).augment(src, 0, dst, 0, SIDE, new Rng(1));
+        assertArrayEquals(src, dst);
+        float[] a = new float[src.length];
+        float[] b = new float[src.length];
+        new Augmenter(AugmentConfig.standard()).augment(src, 0, a, 0, SIDE, new Rng(9));
+        new Augmenter(AugmentConfig.standard()).augment(src, 0, b, 0, SIDE, new Rng(9));
+        assertArrayEquals(a, b);
+        assertFalse(java.util.Arrays.equals(src, a));
+    }
+
+    /** An asymmetric test pattern: distinct values, a bright bar on the left. */
+    private static float[] knownImage() {
+        float[] img = new float[SIDE * SIDE];
+        for (int y = 0; y < SIDE; y++) {
+            for (int x = 0; x < SIDE; x++) {
+                img[y * SIDE + x] = (x < 5 ? 1f : 0f) * 0.5f + (y * SIDE + x) / (2f * SIDE * SIDE);
+            }
+        }
+        return img;
+    }
+}
