@@ -56,10 +56,13 @@ public final class OnnxModel implements AutoCloseable {
             ModelInfo info = describe(file, session, sessions.provider());
             return new OnnxModel(env, options, session, info);
         } catch (OrtException | RuntimeException e) {
-            if (session != null) {
-                session.close();
+            try {
+                if (session != null) {
+                    session.close();
+                }
+            } finally {
+                options.close();
             }
-            options.close();
             throw e;
         }
     }
@@ -137,8 +140,14 @@ public final class OnnxModel implements AutoCloseable {
 
     private void release() {
         if (references.decrementAndGet() == 0) {
-            session.close(); // SessionOptions must outlive the session: close it after
-            options.close();
+            try {
+                session.close();
+            } catch (OrtException e) {
+                System.getLogger(OnnxModel.class.getName()).log(System.Logger.Level.WARNING,
+                        "Closing the session of " + info.name() + " failed: " + e.getMessage());
+            } finally {
+                options.close(); // SessionOptions must outlive the session: close them after
+            }
         }
     }
 

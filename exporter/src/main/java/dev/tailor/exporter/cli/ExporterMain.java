@@ -1,0 +1,76 @@
+package dev.tailor.exporter.cli;
+
+import dev.tailor.exporter.ModelExport;
+import dev.tailor.exporter.OnnxExporter;
+import dev.tailor.trainer.TrainedModel;
+import dev.tailor.trainer.data.FashionMnist;
+import dev.tailor.trainer.data.ImageSet;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code exporter export}: a trained run folder to a verified ONNX file. */
+@Command(name = "exporter", mixinStandardHelpOptions = true, version = "Tailor exporter 0.1.0",
+        description = "Export trained SameDiff models to ONNX.", subcommands = ExporterMain.Export.class)
+public final class ExporterMain implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line: usage errors print one line and exit 2, failures exit 1. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new ExporterMain());
+        cli.setParameterExceptionHandler((ex, args) -> {
+            ex.getCommandLine().getErr().println("error: " + ex.getMessage() + " (see: "
+                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+            return 2;
+        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("error: " + ex.getMessage());
+            return 1;
+        });
+        return cli;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: export");
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Write a trained model as ONNX, after checking ONNX Runtime matches SameDiff on real test images.")
+    static final class Export implements Callable<Integer> {
+        @Option(names = "--run-dir", required = true, paramLabel = "DIR", description = "Run folder written by 'trainer train'")
+        Path runDir;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "ONNX file to write, e.g. models/cnn4b.onnx")
+        Path out;
+
+        @Option(names = "--model-version", paramLabel = "V", description = "Version in the file's metadata (default: the run's)")
+        String version;
+
+        @Option(names = "--parity-images", defaultValue = "1000",
+                description = "Official test images for the parity check (>= 1000; default: ${DEFAULT-VALUE})")
+        int parityImages;
+
+        @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder (default: $TAILOR_DATA or Debian's)")
+        Path data;
+
+        @Override
+        public Integer call() {
+            if (!out.getFileName().toString().endsWith(".onnx")) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--out must end in .onnx: " + out);
+            }
+            TrainedModel model = TrainedModel.load(runDir);
+            ImageSet test = FashionMnist.loadTest(FashionMnist.resolveDir(data)).head(parityImages);
+            ModelExport.Result r = new ModelExport(OnnxExporter.standard()).export(model, version, test, out);
+            System.out.println(model.info().architecture() + ": " + r);
+            return 0;
+        }
+    }
+}

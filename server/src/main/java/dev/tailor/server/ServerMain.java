@@ -1,0 +1,210 @@
+package dev.tailor.server;
+
+import ai.onnxruntime.OrtEnvironment;
+import dev.tailor.server.grpc.ClassificationGrpcService;
+import dev.tailor.server.grpc.Deadlines;
+import dev.tailor.server.grpc.GrpcCalls;
+import dev.tailor.server.grpc.OipGrpcService;
+import dev.tailor.server.http.ClassifyHttpService;
+import dev.tailor.server.http.Exchanges;
+import dev.tailor.server.http.OipHttpService;
+import dev.tailor.server.image.ImageClassifier;
+import dev.tailor.server.image.ImageDecoder;
+import dev.tailor.server.infer.Inference;
+import dev.tailor.server.metrics.ServerMetrics;
+import dev.tailor.server.model.ModelRepository;
+import dev.tailor.server.model.SessionFactory;
+import io.helidon.common.socket.SocketOptions;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.health.HealthCheck;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+import io.helidon.logging.common.LogConfig;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.MetricsConfig;
+import io.helidon.metrics.api.MetricsFactory;
+import io.helidon.openapi.OpenApiFeature;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.grpc.GrpcRouting;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Entry point and wiring: configuration → ONNX Runtime session factory → model repository →
+ * batchers → HTTP routing and gRPC services on one port. Nothing is global: {@link #start(Config)}
+ * builds every part and passes it on, so tests start real servers with their own settings, and
+ * {@link #routing} / {@link #grpcRouting} are the same wiring main uses.
+ */
+public final class ServerMain {
+    private static final System.Logger LOG = System.getLogger(ServerMain.class.getName());
+
+    private ServerMain() {
+    }
+
+    /**
+     * Starts the server. Options (each overrides {@code application.yaml}, the environment and
+     * system properties): {@code --models DIR}, {@code --port N}, {@code --device auto|cpu|cuda},
+     * {@code --config FILE}.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        LogConfig.configureRuntime();
+        Config config;
+        try {
+            config = config(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        TailorServer server;
+        try {
+            server = start(config);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            LOG.log(Level.ERROR, "Cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+        server.awaitLoaded(Duration.ofDays(365));
+    }
+
+    /** Configuration from command-line options over system properties, environment and application.yaml. */
+    public static Config config(String... args) {
+        Map<String, String> overrides = new HashMap<>();
+        String file = null;
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("missing value after " + option + "\n" + usage());
+            }
+            String value = args[++i];
+            switch (option) {
+                case "--models" -> overrides.put("tailor.models-dir", value);
+                case "--port" -> overrides.put("server.port", value);
+                case "--device" -> overrides.put("tailor.device", value);
+                case "--config" -> file = value;
+                default -> throw new IllegalArgumentException("unknown option " + option + "\n" + usage());
+            }
+        }
+        Config.Builder builder = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
+                .addSource(ConfigSources.create(overrides))
+                .addSource(ConfigSources.systemProperties())
+                .addSource(ConfigSources.environmentVariables());
+        if (file != null) {
+            builder.addSource(ConfigSources.file(file));
+        }
+        return builder.addSource(ConfigSources.classpath("application.yaml")).build();
+    }
+
+    private static String usage() {
+        return "usage: java -jar server.jar [--models DIR] [--port N] [--device auto|cpu|cuda] [--config FILE]";
+    }
+
+    /**
+     * Builds and starts everything; the listeners are up (live, not ready) when this returns and
+     * the models load and warm up on a background thread, after which readiness turns true.
+     *
+     * @throws IllegalStateException when the configured device cannot be used ({@code cuda} without CUDA)
+     */
+    public static TailorServer start(Config config) {
+        ServerSettings settings = ServerSettings.from(config);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        SessionFactory sessions = new SessionFactory(env, settings.runtime()); // fails loudly for an unusable cuda
+        MeterRegistry registry = MetricsFactory.getInstance().createMeterRegistry(MetricsConfig.create(config.get("metrics")));
+        ServerMetrics metrics = new ServerMetrics(registry);
+        ModelRepository repository = new ModelRepository(settings.modelsDir(), env, sessions, settings::batchingFor,
+                metrics::forModel, settings.warmupIterations());
+        Inference inference = new Inference(repository, settings.requestTimeout());
+        Services services = new Services(inference, new ImageClassifier(inference, new ImageDecoder(settings.maxImagePixels())),
+                new Exchanges(metrics, repository), new GrpcCalls(metrics, repository));
+
+        WebServerConfig.Builder server = WebServer.builder()
+                .config(config.get("server"))
+                .shutdownHook(false) // ours drains the batchers before the listeners stop
+                .featuresDiscoverServices(false)
+                .addFeature(ObserveFeature.builder()
+                        .observersDiscoverServices(false)
+                        .addObserver(HealthObserver.builder().details(true).useSystemServices(false)
+                                .addCheck(readiness(repository))
+                                .addCheck(() -> HealthCheckResponse.builder().status(true).build(),
+                                        HealthCheckType.LIVENESS, "live")
+                                .build())
+                        .addObserver(MetricsObserver.builder().meterRegistry(registry).build())
+                        .build())
+                .addFeature(OpenApiFeature.builder().build())
+                .routing(routing -> routing(routing, services))
+                .addRouting(grpcRouting(services));
+        // without TCP_NODELAY every unary gRPC call waits ~40 ms for a delayed ACK
+        server.connectionOptions(tcpNoDelay(server.connectionOptions().orElse(null)));
+        if (settings.grpcPort() >= 0) {
+            server.putSocket("grpc", socket -> socket.port(settings.grpcPort()).host(server.host())
+                    .connectionOptions(tcpNoDelay(null)).addRouting(grpcRouting(services)));
+        }
+        WebServer web = server.build().start();
+        LOG.log(Level.INFO, "Listening on http://" + server.host() + ":" + web.port() + " (HTTP/1.1, HTTP/2, gRPC)"
+                + (settings.grpcPort() >= 0 ? "; gRPC also on port " + web.port("grpc") : "")
+                + "; execution provider " + sessions.provider() + "; loading models from "
+                + settings.modelsDir().toAbsolutePath());
+        Thread loader = Thread.ofPlatform().name("model-loader").start(repository::loadAll);
+        return new TailorServer(web, repository, registry, loader, settings.shutdownGrace());
+    }
+
+    /** The HTTP routes: Open Inference Protocol, classify API, and the error mapping. */
+    public static void routing(HttpRouting.Builder routing, Services services) {
+        routing.register(new OipHttpService(services.inference(), services.exchanges()))
+                .register(new ClassifyHttpService(services.inference(), services.classifier(), services.exchanges()))
+                .error(ServingException.class, (req, res, e) -> {
+                    res.status(e.kind().httpStatus());
+                    res.send(e.getMessage());
+                });
+    }
+
+    /** The gRPC services: Open Inference Protocol and {@code tailor.v1}. */
+    public static GrpcRouting.Builder grpcRouting(Services services) {
+        return GrpcRouting.builder()
+                .intercept(new Deadlines())
+                .service(new OipGrpcService(services.inference(), services.grpc()))
+                .service(new ClassificationGrpcService(services.inference(), services.classifier(), services.grpc()));
+    }
+
+    private static HealthCheck readiness(ModelRepository repository) {
+        return new HealthCheck() {
+            @Override
+            public HealthCheckType type() {
+                return HealthCheckType.READINESS;
+            }
+
+            @Override
+            public String name() {
+                return "models";
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                return HealthCheckResponse.builder().status(repository.isReady())
+                        .detail("models", repository.models().size()).build();
+            }
+        };
+    }
+
+    private static SocketOptions tcpNoDelay(SocketOptions base) {
+        SocketOptions.Builder options = SocketOptions.builder();
+        if (base != null) {
+            options.from(base);
+        }
+        return options.tcpNoDelay(true).build();
+    }
+
+    /** The request-handling parts routing needs, built once per server. */
+    public record Services(Inference inference, ImageClassifier classifier, Exchanges exchanges, GrpcCalls grpc) {
+    }
+}

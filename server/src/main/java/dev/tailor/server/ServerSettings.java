@@ -1,0 +1,64 @@
+package dev.tailor.server;
+
+import dev.tailor.server.batch.BatchSettings;
+import dev.tailor.server.model.Device;
+import dev.tailor.server.model.RuntimeSettings;
+import io.helidon.config.Config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The {@code tailor} section of the configuration, read once at start. Each key can be overridden
+ * from the environment (Helidon maps {@code TAILOR_MODELS_dash_DIR} to {@code tailor.models-dir})
+ * or a system property. Per-model batching overrides live under {@code tailor.models.<name>}.
+ *
+ * @param modelsDir        folder whose {@code .onnx} files are served
+ * @param runtime          ONNX Runtime device and threads
+ * @param batching         default batching settings
+ * @param warmupIterations warm-up runs per model (of batch 1 and max-batch-size) before ready
+ * @param requestTimeout   how long a request may take when it does not say
+ * @param maxImagePixels   largest decoded image accepted by the classify APIs
+ * @param shutdownGrace    how long shutdown waits for queued work
+ * @param grpcPort         an extra port serving only gRPC, or -1 for none (gRPC is always on the main port)
+ */
+public record ServerSettings(Path modelsDir, RuntimeSettings runtime, BatchSettings batching, int warmupIterations,
+                             Duration requestTimeout, long maxImagePixels, Duration shutdownGrace, int grpcPort,
+                             Config perModel) {
+
+    /** Reads the {@code tailor} node of {@code root}. */
+    public static ServerSettings from(Config root) {
+        Config t = root.get("tailor");
+        RuntimeSettings runtime = new RuntimeSettings(
+                Device.parse(t.get("device").asString().orElse("auto")),
+                t.get("gpu-id").asInt().orElse(0),
+                t.get("intra-op-threads").asInt().orElse(0),
+                t.get("inter-op-threads").asInt().orElse(1));
+        BatchSettings batching = batchSettings(t.get("batching"), new BatchSettings(32, Duration.ofNanos(2_000_000),
+                512, 1));
+        return new ServerSettings(
+                Path.of(t.get("models-dir").asString().orElse("models")),
+                runtime,
+                batching,
+                t.get("warmup-iterations").asInt().orElse(3),
+                Duration.ofMillis(t.get("request-timeout-ms").asLong().orElse(10_000L)),
+                t.get("max-image-pixels").asLong().orElse(40_000_000L),
+                Duration.ofMillis(t.get("shutdown-grace-ms").asLong().orElse(10_000L)),
+                t.get("grpc-port").asInt().orElse(-1),
+                t.get("models"));
+    }
+
+    /** Batching for {@code model}: its {@code tailor.models.<model>} keys over the defaults. */
+    public BatchSettings batchingFor(String model) {
+        return batchSettings(perModel.get(model), batching);
+    }
+
+    private static BatchSettings batchSettings(Config c, BatchSettings defaults) {
+        return new BatchSettings(
+                c.get("max-batch-size").asInt().orElse(defaults.maxBatchSize()),
+                Duration.ofNanos(1000L * c.get("max-queue-delay-us").asLong()
+                        .orElse(defaults.maxQueueDelay().toNanos() / 1000)),
+                c.get("queue-capacity").asInt().orElse(defaults.queueCapacity()),
+                c.get("max-concurrent-batches").asInt().orElse(defaults.maxConcurrentBatches()));
+    }
+}

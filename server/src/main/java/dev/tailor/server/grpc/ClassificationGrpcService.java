@@ -1,0 +1,77 @@
+package dev.tailor.server.grpc;
+
+import dev.tailor.server.grpc.v1.ClassificationServiceGrpc;
+import dev.tailor.server.grpc.v1.ClassifyRequest;
+import dev.tailor.server.grpc.v1.ClassifyResponse;
+import dev.tailor.server.grpc.v1.ImageResult;
+import dev.tailor.server.grpc.v1.ListModelsRequest;
+import dev.tailor.server.grpc.v1.ListModelsResponse;
+import dev.tailor.server.grpc.v1.ModelInfo;
+import dev.tailor.server.http.ClassifyHttpService;
+import dev.tailor.server.image.ImageClassifier;
+import dev.tailor.server.image.Preprocess;
+import dev.tailor.server.infer.Inference;
+import dev.tailor.server.infer.Prediction;
+import dev.tailor.server.model.ServedModel;
+import io.grpc.stub.StreamObserver;
+
+import com.google.protobuf.ByteString;
+
+import java.util.List;
+
+/**
+ * {@code tailor.v1.ClassificationService}: the classify and list-models API of the HTTP
+ * {@code /v1} endpoints, over gRPC.
+ */
+public final class ClassificationGrpcService extends ClassificationServiceGrpc.ClassificationServiceImplBase {
+    private final Inference inference;
+    private final ImageClassifier classifier;
+    private final GrpcCalls calls;
+
+    /** Classifies with {@code classifier}, finds models through {@code inference}. */
+    public ClassificationGrpcService(Inference inference, ImageClassifier classifier, GrpcCalls calls) {
+        this.inference = inference;
+        this.classifier = classifier;
+        this.calls = calls;
+    }
+
+    @Override
+    public void classify(ClassifyRequest request, StreamObserver<ClassifyResponse> observer) {
+        calls.unary("Classify", request.getModel(), observer, () -> {
+            ServedModel served = inference.model(request.getModel(), "");
+            int topK = request.getTopK() == 0 ? ClassifyHttpService.DEFAULT_TOP_K : request.getTopK();
+            List<byte[]> images = request.getImagesList().stream().map(ByteString::toByteArray).toList();
+            ImageClassifier.Result result = classifier.classify(served, images, topK,
+                    Preprocess.parse(request.getPreprocess()), Deadlines.remaining());
+            ClassifyResponse.Builder response = ClassifyResponse.newBuilder().setModel(result.model().name())
+                    .setVersion(result.model().version());
+            for (int i = 0; i < result.predictions().size(); i++) {
+                ImageResult.Builder r = ImageResult.newBuilder().setConverted(result.converted().get(i));
+                for (Prediction p : result.predictions().get(i)) {
+                    r.addPredictions(dev.tailor.server.grpc.v1.Prediction.newBuilder().setIndex(p.index())
+                            .setLabel(p.label()).setProbability(p.probability()));
+                }
+                response.addResults(r);
+            }
+            return response.build();
+        });
+    }
+
+    @Override
+    public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> observer) {
+        calls.unary("ListModels", null, observer, () -> {
+            ListModelsResponse.Builder response = ListModelsResponse.newBuilder();
+            for (ServedModel served : inference.repository().models()) {
+                var info = served.info();
+                ModelInfo.Builder m = ModelInfo.newBuilder().setName(info.name()).setVersion(info.version())
+                        .setProvider(info.provider()).addAllLabels(info.labels())
+                        .setReady(inference.repository().isReady());
+                for (long d : info.input().shape()) {
+                    m.addInputShape(d);
+                }
+                response.addModels(m);
+            }
+            return response.build();
+        });
+    }
+}

@@ -1,0 +1,230 @@
+package dev.tailor.server.grpc;
+
+import com.google.protobuf.ByteString;
+import dev.tailor.server.ServingException;
+import dev.tailor.server.grpc.oip.GRPCInferenceServiceGrpc;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.InferParameter;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.InferTensorContents;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelInferRequest;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelInferResponse;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelMetadataRequest;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelMetadataResponse;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelReadyRequest;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelReadyResponse;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.ServerLiveRequest;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.ServerLiveResponse;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.ServerMetadataRequest;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.ServerMetadataResponse;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.ServerReadyRequest;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.ServerReadyResponse;
+import dev.tailor.server.http.OipHttpService;
+import dev.tailor.server.infer.InferRequest;
+import dev.tailor.server.infer.InferResponse;
+import dev.tailor.server.infer.Inference;
+import dev.tailor.server.infer.OutputRequest;
+import dev.tailor.server.infer.TensorInput;
+import dev.tailor.server.infer.TensorOutput;
+import dev.tailor.server.model.ModelInfo;
+import dev.tailor.server.model.TensorSpec;
+import io.grpc.stub.StreamObserver;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Open Inference Protocol gRPC service ({@code inference.GRPCInferenceService}): every RPC of
+ * the specification, FP32 input as {@code raw_input_contents} or typed {@code contents}. Answers
+ * in the form it was asked: raw in, raw out (as Triton does); typed in, typed out.
+ */
+public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+    private final Inference inference;
+    private final GrpcCalls calls;
+
+    /** Serves {@code inference}'s models. */
+    public OipGrpcService(Inference inference, GrpcCalls calls) {
+        this.inference = inference;
+        this.calls = calls;
+    }
+
+    @Override
+    public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> observer) {
+        calls.unary("ServerLive", null, observer, () -> ServerLiveResponse.newBuilder().setLive(true).build());
+    }
+
+    @Override
+    public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> observer) {
+        calls.unary("ServerReady", null, observer,
+                () -> ServerReadyResponse.newBuilder().setReady(inference.repository().isReady()).build());
+    }
+
+    @Override
+    public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> observer) {
+        calls.unary("ModelReady", request.getName(), observer, () -> {
+            inference.model(request.getName(), request.getVersion());
+            return ModelReadyResponse.newBuilder().setReady(inference.repository().isReady()).build();
+        });
+    }
+
+    @Override
+    public void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> observer) {
+        calls.unary("ServerMetadata", null, observer, () -> ServerMetadataResponse.newBuilder()
+                .setName(OipHttpService.SERVER_NAME).setVersion(OipHttpService.SERVER_VERSION)
+                .addAllExtensions(OipHttpService.EXTENSIONS).build());
+    }
+
+    @Override
+    public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> observer) {
+        calls.unary("ModelMetadata", request.getName(), observer, () -> {
+            ModelInfo info = inference.model(request.getName(), request.getVersion()).info();
+            ModelMetadataResponse.Builder response = ModelMetadataResponse.newBuilder().setName(info.name())
+                    .addVersions(info.version()).setPlatform(OipHttpService.PLATFORM)
+                    .addInputs(tensor(info.input()));
+            info.outputs().forEach(o -> response.addOutputs(tensor(o)));
+            return response.build();
+        });
+    }
+
+    @Override
+    public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> observer) {
+        calls.unary("ModelInfer", request.getModelName(), observer, () -> {
+            inference.model(request.getModelName(), request.getModelVersion());
+            boolean raw = request.getRawInputContentsCount() > 0;
+            InferResponse response = inference.infer(new InferRequest(request.getModelName(),
+                    request.getModelVersion(), request.getId(), inputs(request, raw), outputs(request),
+                    Deadlines.remaining()));
+            return toProto(response, raw);
+        });
+    }
+
+    private static ModelMetadataResponse.TensorMetadata tensor(TensorSpec spec) {
+        ModelMetadataResponse.TensorMetadata.Builder t = ModelMetadataResponse.TensorMetadata.newBuilder()
+                .setName(spec.name()).setDatatype(spec.datatype());
+        for (long d : spec.shape()) {
+            t.addShape(d);
+        }
+        return t.build();
+    }
+
+    private static List<TensorInput> inputs(ModelInferRequest request, boolean raw) {
+        if (raw && request.getRawInputContentsCount() != request.getInputsCount()) {
+            throw ServingException.badRequest("raw_input_contents has " + request.getRawInputContentsCount()
+                    + " entries for " + request.getInputsCount() + " inputs; it needs one per input");
+        }
+        List<TensorInput> inputs = new ArrayList<>();
+        for (int i = 0; i < request.getInputsCount(); i++) {
+            ModelInferRequest.InferInputTensor input = request.getInputs(i);
+            long[] shape = input.getShapeList().stream().mapToLong(Long::longValue).toArray();
+            float[] data;
+            if (raw) {
+                if (input.hasContents()) {
+                    throw ServingException.badRequest("input '" + input.getName()
+                            + "' has 'contents' although raw_input_contents is used; use one or the other");
+                }
+                data = rawFloats(input, request.getRawInputContents(i));
+            } else {
+                data = typedFloats(input);
+            }
+            inputs.add(new TensorInput(input.getName(), input.getDatatype(), shape, data));
+        }
+        return inputs;
+    }
+
+    private static float[] rawFloats(ModelInferRequest.InferInputTensor input, ByteString bytes) {
+        if (!"FP32".equals(input.getDatatype())) {
+            return new float[0]; // the datatype check reports it
+        }
+        if (bytes.size() % Float.BYTES != 0) {
+            throw ServingException.badRequest("raw_input_contents for '" + input.getName() + "' has " + bytes.size()
+                    + " bytes, not a multiple of 4 (FP32)");
+        }
+        float[] data = new float[bytes.size() / Float.BYTES];
+        bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
+        return data;
+    }
+
+    private static float[] typedFloats(ModelInferRequest.InferInputTensor input) {
+        InferTensorContents contents = input.getContents();
+        if ("FP32".equals(input.getDatatype())) {
+            int others = contents.getBoolContentsCount() + contents.getIntContentsCount()
+                    + contents.getInt64ContentsCount() + contents.getUintContentsCount()
+                    + contents.getUint64ContentsCount() + contents.getFp64ContentsCount()
+                    + contents.getBytesContentsCount();
+            if (others > 0) {
+                throw ServingException.badRequest("FP32 input '" + input.getName() + "' must use fp32_contents");
+            }
+        }
+        float[] data = new float[contents.getFp32ContentsCount()];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = contents.getFp32Contents(i);
+        }
+        return data;
+    }
+
+    private static List<OutputRequest> outputs(ModelInferRequest request) {
+        List<OutputRequest> outputs = new ArrayList<>();
+        for (ModelInferRequest.InferRequestedOutputTensor out : request.getOutputsList()) {
+            int k = 0;
+            InferParameter p = out.getParametersMap().get("classification");
+            if (p != null) {
+                k = switch (p.getParameterChoiceCase()) {
+                    case INT64_PARAM -> Math.toIntExact(Math.min(Integer.MAX_VALUE, p.getInt64Param()));
+                    case UINT64_PARAM -> Math.toIntExact(Math.min(Integer.MAX_VALUE, p.getUint64Param()));
+                    default -> throw ServingException.badRequest("'classification' must be an integer parameter");
+                };
+                if (k < 1) {
+                    throw ServingException.badRequest("'classification' must be at least 1");
+                }
+            }
+            outputs.add(new OutputRequest(out.getName(), k));
+        }
+        return outputs;
+    }
+
+    private static ModelInferResponse toProto(InferResponse response, boolean raw) {
+        ModelInferResponse.Builder b = ModelInferResponse.newBuilder().setModelName(response.model())
+                .setModelVersion(response.version()).setId(response.id());
+        for (TensorOutput out : response.outputs()) {
+            ModelInferResponse.InferOutputTensor.Builder t = ModelInferResponse.InferOutputTensor.newBuilder()
+                    .setName(out.name()).setDatatype(out.datatype());
+            for (long d : out.shape()) {
+                t.addShape(d);
+            }
+            if (raw) {
+                b.addRawOutputContents(out.strings() != null ? rawStrings(out.strings()) : rawFloats(out.data()));
+            } else {
+                InferTensorContents.Builder c = InferTensorContents.newBuilder();
+                if (out.strings() != null) {
+                    out.strings().forEach(s -> c.addBytesContents(ByteString.copyFromUtf8(s)));
+                } else {
+                    for (float v : out.data()) {
+                        c.addFp32Contents(v);
+                    }
+                }
+                t.setContents(c);
+            }
+            b.addOutputs(t);
+        }
+        return b.build();
+    }
+
+    private static ByteString rawFloats(float[] values) {
+        ByteBuffer buffer = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.asFloatBuffer().put(values);
+        return ByteString.copyFrom(buffer.array());
+    }
+
+    /** BYTES elements in raw form: each a 4-byte little-endian length, then its bytes (Triton's layout). */
+    private static ByteString rawStrings(List<String> strings) {
+        ByteString.Output out = ByteString.newOutput();
+        for (String s : strings) {
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            ByteBuffer length = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(bytes.length);
+            out.write(length.array(), 0, 4);
+            out.write(bytes, 0, bytes.length);
+        }
+        return out.toByteString();
+    }
+}

@@ -1,0 +1,144 @@
+package dev.tailor.server.http;
+
+import dev.tailor.server.ErrorKind;
+import dev.tailor.server.ServingException;
+import dev.tailor.server.image.ImageClassifier;
+import dev.tailor.server.image.Preprocess;
+import dev.tailor.server.infer.Inference;
+import dev.tailor.server.infer.Prediction;
+import dev.tailor.server.model.ModelInfo;
+import dev.tailor.server.model.ServedModel;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The simple API for backends that send product images, not tensors:
+ * {@code POST /v1/models/{name}/classify} (an image body, or {@code multipart/form-data} with
+ * several) answers the top-K labels per image; {@code GET /v1/models} lists the loaded models.
+ */
+public final class ClassifyHttpService implements HttpService {
+    /** Classes returned when the request does not say. */
+    public static final int DEFAULT_TOP_K = 5;
+
+    private final Inference inference;
+    private final ImageClassifier classifier;
+    private final Exchanges exchanges;
+
+    /** Classifies with {@code classifier}, finds models through {@code inference}. */
+    public ClassifyHttpService(Inference inference, ImageClassifier classifier, Exchanges exchanges) {
+        this.inference = inference;
+        this.classifier = classifier;
+        this.exchanges = exchanges;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/v1/models", this::list)
+                .post("/v1/models/{name}/classify", this::classify);
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        exchanges.serve(req, res, null, () -> JsonInferCodec.Json.write(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("models");
+            for (ServedModel served : inference.repository().models()) {
+                ModelInfo info = served.info();
+                g.writeStartObject();
+                g.writeStringField("name", info.name());
+                g.writeStringField("version", info.version());
+                g.writeStringField("provider", info.provider());
+                g.writeStringField("description", info.description());
+                g.writeFieldName("input_shape");
+                long[] shape = info.input().shape();
+                g.writeArray(shape, 0, shape.length);
+                g.writeArrayFieldStart("labels");
+                for (String label : info.labels()) {
+                    g.writeString(label);
+                }
+                g.writeEndArray();
+                g.writeBooleanField("ready", inference.repository().isReady());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }));
+    }
+
+    private void classify(ServerRequest req, ServerResponse res) {
+        String name = req.path().pathParameters().get("name");
+        exchanges.serve(req, res, name, () -> {
+            ServedModel served = inference.model(name, "");
+            String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").trim();
+            String type = contentType.toLowerCase(Locale.ROOT);
+            int topK = intParameter(req, "top_k", DEFAULT_TOP_K);
+            Preprocess mode = Preprocess.parse(req.query().first("preprocess").asOptional().orElse(null));
+            Duration timeout = req.query().first("timeout_ms").asOptional().map(t -> Duration.ofMillis(parsePositive("timeout_ms", t)))
+                    .orElse(null);
+            List<byte[]> images = new ArrayList<>();
+            if (type.startsWith("multipart/form-data")) {
+                byte[] body = req.content().as(byte[].class);
+                for (Multipart.Part part : Multipart.parse(body, Multipart.boundary(contentType))) {
+                    switch (part.name()) {
+                        case "top_k" -> topK = parsePositive("top_k", new String(part.content()).trim());
+                        case "preprocess" -> mode = Preprocess.parse(new String(part.content()).trim());
+                        default -> images.add(part.content());
+                    }
+                }
+            } else if (type.startsWith("image/") || type.startsWith("application/octet-stream")) {
+                images.add(req.content().as(byte[].class));
+            } else {
+                throw new ServingException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, "send an image (image/png, image/jpeg, ...)"
+                        + " or multipart/form-data with images, not '" + contentType + "'");
+            }
+            ImageClassifier.Result result = classifier.classify(served, images, topK, mode, timeout);
+            return JsonInferCodec.Json.write(g -> {
+                g.writeStartObject();
+                g.writeStringField("model", result.model().name());
+                g.writeStringField("version", result.model().version());
+                g.writeArrayFieldStart("results");
+                for (int i = 0; i < result.predictions().size(); i++) {
+                    g.writeStartObject();
+                    g.writeArrayFieldStart("predictions");
+                    for (Prediction p : result.predictions().get(i)) {
+                        g.writeStartObject();
+                        g.writeStringField("label", p.label());
+                        g.writeNumberField("index", p.index());
+                        g.writeNumberField("probability", p.probability());
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                    g.writeBooleanField("converted", result.converted().get(i));
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            });
+        });
+    }
+
+    private static int intParameter(ServerRequest req, String name, int fallback) {
+        Optional<String> value = req.query().first(name).asOptional();
+        return value.map(v -> parsePositive(name, v)).orElse(fallback);
+    }
+
+    private static int parsePositive(String name, String value) {
+        try {
+            int v = Integer.parseInt(value);
+            if (v > 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ServingException.badRequest(name + " must be a positive integer, not '" + value + "'");
+    }
+}

@@ -1,0 +1,152 @@
+package dev.tailor.server.http;
+
+import dev.tailor.server.infer.Inference;
+import dev.tailor.server.model.ModelInfo;
+import dev.tailor.server.model.ServedModel;
+import dev.tailor.server.model.TensorSpec;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Open Inference Protocol (KServe v2) REST API: health, server and model metadata, model
+ * readiness and inference, with Triton's classification extension. Paths and JSON shapes follow
+ * the specification so that existing v2 clients work unchanged.
+ */
+public final class OipHttpService implements HttpService {
+    /** Server name and version reported by {@code GET /v2}. */
+    public static final String SERVER_NAME = "tailor";
+    public static final String SERVER_VERSION = "0.1.0";
+    /** Protocol extensions implemented. */
+    public static final List<String> EXTENSIONS = List.of("classification");
+    /** Platform name of ONNX models, as Triton reports it. */
+    public static final String PLATFORM = "onnxruntime_onnx";
+
+    private final Inference inference;
+    private final Exchanges exchanges;
+
+    /** Serves {@code inference}'s models, counting through {@code exchanges}. */
+    public OipHttpService(Inference inference, Exchanges exchanges) {
+        this.inference = inference;
+        this.exchanges = exchanges;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/v2", this::serverMetadata)
+                .get("/v2/health/live", (req, res) -> res.status(Status.OK_200).send())
+                .get("/v2/health/ready", this::serverReady)
+                .get("/v2/models/{name}", this::modelMetadata)
+                .get("/v2/models/{name}/versions/{version}", this::modelMetadata)
+                .get("/v2/models/{name}/ready", this::modelReady)
+                .get("/v2/models/{name}/versions/{version}/ready", this::modelReady)
+                .post("/v2/models/{name}/infer", this::infer)
+                .post("/v2/models/{name}/versions/{version}/infer", this::infer);
+    }
+
+    private void serverMetadata(ServerRequest req, ServerResponse res) {
+        Exchanges.sendJson(res, Status.OK_200, JsonInferCodec.Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("name", SERVER_NAME);
+            g.writeStringField("version", SERVER_VERSION);
+            g.writeArrayFieldStart("extensions");
+            for (String e : EXTENSIONS) {
+                g.writeString(e);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }));
+    }
+
+    private void serverReady(ServerRequest req, ServerResponse res) {
+        res.status(inference.repository().isReady() ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503).send();
+    }
+
+    private void modelReady(ServerRequest req, ServerResponse res) {
+        String name = req.path().pathParameters().get("name");
+        exchanges.serve(req, res, name, () -> {
+            inference.model(name, version(req));
+            if (!inference.repository().isReady()) {
+                throw new dev.tailor.server.ServingException(dev.tailor.server.ErrorKind.UNAVAILABLE,
+                        "model '" + name + "' is not ready");
+            }
+            return JsonInferCodec.Json.write(g -> {
+                g.writeStartObject();
+                g.writeStringField("name", name);
+                g.writeBooleanField("ready", true);
+                g.writeEndObject();
+            });
+        });
+    }
+
+    private void modelMetadata(ServerRequest req, ServerResponse res) {
+        String name = req.path().pathParameters().get("name");
+        exchanges.serve(req, res, name, () -> {
+            ServedModel served = inference.model(name, version(req));
+            ModelInfo info = served.info();
+            return JsonInferCodec.Json.write(g -> {
+                g.writeStartObject();
+                g.writeStringField("name", info.name());
+                g.writeArrayFieldStart("versions");
+                g.writeString(info.version());
+                g.writeEndArray();
+                g.writeStringField("platform", PLATFORM);
+                g.writeArrayFieldStart("inputs");
+                writeTensor(g, info.input());
+                g.writeEndArray();
+                g.writeArrayFieldStart("outputs");
+                for (TensorSpec out : info.outputs()) {
+                    writeTensor(g, out);
+                }
+                g.writeEndArray();
+                // not in the protocol's schema; clients ignore unknown fields, people want to see these
+                g.writeObjectFieldStart("parameters");
+                g.writeStringField("provider", info.provider());
+                g.writeStringField("description", info.description());
+                g.writeArrayFieldStart("labels");
+                for (String label : info.labels()) {
+                    g.writeString(label);
+                }
+                g.writeEndArray();
+                for (Map.Entry<String, String> m : new java.util.TreeMap<>(info.metadata()).entrySet()) {
+                    if (!m.getKey().equals("labels")) {
+                        g.writeStringField(m.getKey(), m.getValue());
+                    }
+                }
+                g.writeEndObject();
+                g.writeEndObject();
+            });
+        });
+    }
+
+    private void infer(ServerRequest req, ServerResponse res) {
+        String name = req.path().pathParameters().get("name");
+        exchanges.serve(req, res, name, () -> {
+            inference.model(name, version(req)); // 404 before reading a body meant for no model
+            var request = JsonInferCodec.read(req.content().inputStream(), name, version(req));
+            return JsonInferCodec.write(inference.infer(request));
+        });
+    }
+
+    private static String version(ServerRequest req) {
+        return req.path().pathParameters().first("version").orElse("");
+    }
+
+    static void writeTensor(JsonGenerator g, TensorSpec spec) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("name", spec.name());
+        g.writeStringField("datatype", spec.datatype());
+        g.writeFieldName("shape");
+        long[] shape = spec.shape();
+        g.writeArray(shape, 0, shape.length);
+        g.writeEndObject();
+    }
+}
