@@ -119,7 +119,9 @@ public final class ServerMain {
         ServerSettings settings = ServerSettings.from(config);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         SessionFactory sessions = new SessionFactory(env, settings.runtime()); // fails loudly for an unusable cuda
-        MeterRegistry registry = MetricsFactory.getInstance().createMeterRegistry(MetricsConfig.create(config.get("metrics")));
+        // Helidon's Prometheus endpoint formats only its global registry; TailorServer.close() removes our meters
+        // from it again, so servers started one after another in one JVM (tests) do not see stale gauges
+        MeterRegistry registry = MetricsFactory.getInstance(config).globalRegistry(MetricsConfig.create(config.get("metrics")));
         ServerMetrics metrics = new ServerMetrics(registry);
         ModelRepository repository = new ModelRepository(settings.modelsDir(), env, sessions, settings::batchingFor,
                 metrics::forModel, settings.warmupIterations());

@@ -72,7 +72,8 @@ public final class TailorServer implements AutoCloseable {
         }
         repository.close(grace); // refuses new work, drains the queues, then frees the sessions
         webServer.stop();
-        registry.close();
+        // the registry is Helidon's global one: drop our meters rather than closing it
+        registry.meters(m -> m.id().name().startsWith("tailor.")).forEach(registry::remove);
         LOG.log(Level.INFO, "Stopped");
     }
 }

@@ -39,6 +39,8 @@ public final class DynamicBatcher implements AutoCloseable {
     private final ReentrantLock gathering = new ReentrantLock();
     private final List<Thread> workers = new ArrayList<>();
     private int queuedImages;
+    // images taken from the queue into the batch being gathered: still waiting, so they count against capacity
+    private int forming;
     private boolean closed;
 
     /** Starts {@code settings.maxConcurrentBatches()} workers for {@code model}. */
@@ -61,11 +63,11 @@ public final class DynamicBatcher implements AutoCloseable {
         return settings;
     }
 
-    /** Images waiting in the queue now. */
+    /** Images waiting for their batch to start now. */
     public int queuedImages() {
         lock.lock();
         try {
-            return queuedImages;
+            return queuedImages + forming;
         } finally {
             lock.unlock();
         }
@@ -95,9 +97,9 @@ public final class DynamicBatcher implements AutoCloseable {
             if (closed) {
                 throw new ServingException(ErrorKind.UNAVAILABLE, "model '" + model.info().name() + "' is shutting down");
             }
-            if (queuedImages + items > settings.queueCapacity()) {
+            if (queuedImages + forming + items > settings.queueCapacity()) {
                 throw new ServingException(ErrorKind.OVERLOADED, "model '" + model.info().name() + "' queue is full ("
-                        + queuedImages + " of " + settings.queueCapacity() + " images waiting)");
+                        + (queuedImages + forming) + " of " + settings.queueCapacity() + " images waiting)");
             }
             queue.addLast(job);
             queuedImages += items;
@@ -171,40 +173,47 @@ public final class DynamicBatcher implements AutoCloseable {
     private List<Job> gather() throws InterruptedException {
         lock.lock();
         try {
-            while (queue.isEmpty()) {
-                if (closed) {
-                    return null;
-                }
-                notEmpty.await();
+            return drain();
+        } finally {
+            forming = 0;
+            lock.unlock();
+        }
+    }
+
+    /** Takes jobs off the queue into a batch; called with the lock held. */
+    private List<Job> drain() throws InterruptedException {
+        while (queue.isEmpty()) {
+            if (closed) {
+                return null;
             }
-            long flushAt = queue.peekFirst().enqueuedNanos + settings.maxQueueDelay().toNanos();
-            List<Job> batch = new ArrayList<>();
-            int images = 0;
-            while (true) {
-                Job next;
-                while ((next = queue.peekFirst()) != null) {
-                    if (!batch.isEmpty() && images + next.items > settings.maxBatchSize()) {
-                        return batch; // full: the next request starts the next batch
-                    }
-                    queue.pollFirst();
-                    queuedImages -= next.items;
-                    if (skip(next)) {
-                        continue;
-                    }
-                    batch.add(next);
-                    images += next.items;
-                    if (images >= settings.maxBatchSize()) {
-                        return batch;
-                    }
+            notEmpty.await();
+        }
+        long flushAt = queue.peekFirst().enqueuedNanos + settings.maxQueueDelay().toNanos();
+        List<Job> batch = new ArrayList<>();
+        int images = 0;
+        while (true) {
+            Job next;
+            while ((next = queue.peekFirst()) != null) {
+                if (!batch.isEmpty() && images + next.items > settings.maxBatchSize()) {
+                    return batch; // full: the next request starts the next batch
                 }
-                long wait = flushAt - System.nanoTime();
-                if (wait <= 0 || closed || batch.isEmpty()) {
+                queue.pollFirst();
+                queuedImages -= next.items;
+                if (skip(next)) {
+                    continue;
+                }
+                batch.add(next);
+                images += next.items;
+                forming += next.items;
+                if (images >= settings.maxBatchSize()) {
                     return batch;
                 }
-                notEmpty.awaitNanos(wait);
             }
-        } finally {
-            lock.unlock();
+            long wait = flushAt - System.nanoTime();
+            if (wait <= 0 || closed || batch.isEmpty()) {
+                return batch;
+            }
+            notEmpty.awaitNanos(wait);
         }
     }
 

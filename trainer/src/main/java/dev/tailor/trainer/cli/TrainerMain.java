@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code trainer} command: {@code train}, {@code eval} and {@code eda}. */
 @Command(name = "trainer", mixinStandardHelpOptions = true, version = "Tailor trainer 0.1.0",
         description = "Train, evaluate and explore Fashion-MNIST classifiers in SameDiff.",
-        subcommands = {TrainCommand.class, EvalCommand.class, EdaCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, EdaCommand.class, BenchCommand.class})
 public final class TrainerMain implements Runnable {
     /** Exit code for wrong flags, unknown models and other usage errors. */
     public static final int USAGE_ERROR = 2;
@@ -47,6 +47,6 @@ public final class TrainerMain implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, eval or eda");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, eval, eda or bench");
     }
 }

@@ -51,9 +51,13 @@ public final class ConsoleProgress implements Trainer.Listener, AutoCloseable {
 
     @Override
     public void batchDone(int epoch, int batch, int batches, double loss, double accuracy, double imagesPerSecond) {
+        String status = String.format("loss %.4f acc %.4f %.0f img/s", loss, accuracy, imagesPerSecond);
         if (current != null) {
             current.stepTo(batch);
-            current.setExtraMessage(String.format("loss %.4f acc %.4f %.0f img/s", loss, accuracy, imagesPerSecond));
+            current.setExtraMessage(status);
+        } else if (batch % Math.max(1, batches / 10) == 0 && batch < batches) {
+            // no terminal (CI, nohup): a line every tenth of an epoch instead of a bar
+            console.printf("  epoch %d: batch %d/%d  %s%n", epoch, batch, batches, status);
         }
     }
 

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds every module and starts the server on the models in models/ (the README's main command).
+# Extra arguments go to the server, e.g.  scripts/run.sh --port 9090 --device cpu
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+echo "Using JDK at $JAVA_HOME"
+./mvnw -B -ntp -q package -DskipTests
+shopt -s nullglob
+models=(models/*.onnx)
+[ ${#models[@]} -gt 0 ] || echo "warning: models/ holds no .onnx file; the server will start with no model" >&2
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+  -jar server/target/server.jar --models models "$@"

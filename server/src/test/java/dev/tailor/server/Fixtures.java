@@ -1,0 +1,66 @@
+package dev.tailor.server;
+
+import dev.tailor.exporter.TestModels;
+import dev.tailor.trainer.data.ImageSet;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Shared test material: a folder with real models the exporter wrote after brief training on
+ * Fashion-MNIST (made once per test JVM), the real test images, and server configuration.
+ */
+final class Fixtures {
+    private static Path models;
+
+    private Fixtures() {
+    }
+
+    /** A folder holding {@code cnn1.onnx} and {@code ann.onnx}. */
+    static synchronized Path models() {
+        if (models == null) {
+            try {
+                Path dir = Files.createTempDirectory("tailor-models");
+                dir.toFile().deleteOnExit();
+                TestModels.exported("cnn1", dir).toFile().deleteOnExit();
+                TestModels.exported("ann", dir).toFile().deleteOnExit();
+                models = dir;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return models;
+    }
+
+    /** The official Fashion-MNIST test set. */
+    static ImageSet testImages() {
+        return TestModels.testImages();
+    }
+
+    /** Server configuration on a random local port, CPU, serving {@code modelsDir}, with {@code extra} on top. */
+    static Config config(Path modelsDir, Map<String, String> extra) {
+        Map<String, String> values = new HashMap<>();
+        values.put("server.port", "0");
+        values.put("server.host", "localhost");
+        values.put("tailor.models-dir", modelsDir.toString());
+        values.put("tailor.device", "cpu");
+        values.put("tailor.intra-op-threads", "2");
+        values.put("tailor.warmup-iterations", "1");
+        values.putAll(extra);
+        return Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
+                .addSource(ConfigSources.create(values))
+                .addSource(ConfigSources.classpath("application.yaml"))
+                .build();
+    }
+
+    /** Image {@code i} of {@code set} as [0,1] floats, as a client of the tensor API sends it. */
+    static float[] tensor(ImageSet set, int i) {
+        return set.normalized(i);
+    }
+}

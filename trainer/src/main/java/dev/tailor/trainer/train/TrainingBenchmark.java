@@ -1,0 +1,66 @@
+package dev.tailor.trainer.train;
+
+import dev.tailor.trainer.data.ImageSet;
+import dev.tailor.trainer.data.Rng;
+import dev.tailor.trainer.model.ModelDef;
+import dev.tailor.trainer.model.Param;
+import dev.tailor.trainer.model.SameDiffGraphs;
+import dev.tailor.trainer.model.Weights;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Measures training throughput (forward + backward + Adam step, augmentation and dropout masks
+ * included) and SameDiff inference throughput of one architecture on real images, after warm-up.
+ */
+public final class TrainingBenchmark {
+    /** One measured row. */
+    public record Row(String architecture, long parameters, int batchSize, double trainImagesPerSecond,
+                      double inferenceImagesPerSecond) {
+    }
+
+    private TrainingBenchmark() {
+    }
+
+    public static Row measure(ModelDef def, ImageSet images, TrainConfig config, int warmup, int batches) {
+        int bs = config.batchSize();
+        if (images.size() < bs) {
+            throw new IllegalArgumentException("need at least one batch of images");
+        }
+        Weights weights = Weights.initialize(def, config.seed());
+        SameDiff sd = SameDiffGraphs.training(def, weights, config.l2());
+        BatchFeeder feeder = new BatchFeeder(def, images, config, 10);
+        List<String> trainable = def.params().stream().filter(p -> p.role().trainable()).map(Param::name).toList();
+        Map<String, INDArray> params = new java.util.LinkedHashMap<>();
+        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        for (String n : trainable) {
+            params.put(n, sd.getArrForVarName(n));
+            shapes.put(n, sd.getArrForVarName(n).shape());
+        }
+        AdamOptimizer adam = new AdamOptimizer(config.learningRate(), shapes);
+        int[] order = IntStream.range(0, images.size()).toArray();
+        Rng rng = new Rng(1);
+        int perEpoch = images.size() / bs;
+        long start = 0;
+        for (int i = 0; i < warmup + batches; i++) {
+            if (i == warmup) {
+                start = System.nanoTime();
+            }
+            int from = (i % perEpoch) * bs;
+            Map<String, INDArray> feed = feeder.batch(order, from, from + bs, rng);
+            var r = sd.calculateGradientsAndOutputs(feed, List.of(SameDiffGraphs.DATA_LOSS), trainable);
+            adam.step(params, r.getGradients(), i, 0);
+        }
+        double train = (double) batches * bs / ((System.nanoTime() - start) / 1e9);
+        SameDiff inference = SameDiffGraphs.inference(def, weights);
+        ImageSet sample = images.head(Math.min(images.size(), 2000));
+        Evaluator.predict(inference, def, sample.head(Math.min(500, sample.size()))); // warm-up
+        long t0 = System.nanoTime();
+        Evaluator.predict(inference, def, sample);
+        double infer = sample.size() / ((System.nanoTime() - t0) / 1e9);
+        return new Row(def.architecture(), def.trainableParameterCount(), bs, train, infer);
+    }
+}
