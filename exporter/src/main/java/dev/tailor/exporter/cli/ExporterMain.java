@@ -3,6 +3,7 @@ package dev.tailor.exporter.cli;
 import dev.tailor.exporter.ModelExport;
 import dev.tailor.exporter.OnnxExporter;
 import dev.tailor.trainer.TrainedModel;
+import dev.tailor.trainer.cli.CliErrors;
 import dev.tailor.trainer.data.FashionMnist;
 import dev.tailor.trainer.data.ImageSet;
 import java.nio.file.Path;
@@ -24,17 +25,7 @@ public final class ExporterMain implements Runnable {
 
     /** The configured command line: usage errors print one line and exit 2, failures exit 1. */
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new ExporterMain());
-        cli.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println("error: " + ex.getMessage() + " (see: "
-                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
-            return 2;
-        });
-        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("error: " + ex.getMessage());
-            return 1;
-        });
-        return cli;
+        return CliErrors.install(new CommandLine(new ExporterMain()));
     }
 
     @Override
