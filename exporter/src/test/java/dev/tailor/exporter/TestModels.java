@@ -61,8 +61,8 @@ public final class TestModels {
         ModelDef def = Architectures.byName(name).define(new ArchitectureOptions(bottleneck));
         ImageSet train = sample(dataset().train(), heavy ? 320 : 3000, 31);
         ImageSet val = sample(dataset().test(), 200, 32);
-        TrainConfig config = TrainConfig.defaults().withEpochs(1).withBatchSize(heavy ? 32 : 64).withLearningRate(2e-3)
-                .withMaxBatchesPerEpoch(heavy ? 6 : 0);
+        TrainConfig config = TrainConfig.builder().epochs(1).batchSize(heavy ? 32 : 64).learningRate(2e-3)
+                .maxBatchesPerEpoch(heavy ? 6 : 0).build();
         Trainer.Result r = new Trainer(def, config, null, new Trainer.Listener() {
         }, FashionMnist.NUM_CLASSES).fit(train, val, false);
         TrainedModel unscored = new TrainedModel(info(def, bottleneck, 0, 0, 0), r.bestWeights());

@@ -43,8 +43,8 @@ final class BenchCommand implements Callable<Integer> {
         ImageSet images = FashionMnist.load(data.resolve()).train().head(Math.max(batchSize * 4, 2000));
         System.out.printf("| model | trainable params | batch | train img/s | SameDiff inference img/s |%n|---|---|---|---|---|%n");
         for (String m : models) {
-            TrainConfig config = TrainConfig.defaults().withBatchSize(batchSize)
-                    .withAugment(m.equals("cnn4b") ? AugmentConfig.standard() : AugmentConfig.none());
+            TrainConfig config = TrainConfig.builder().batchSize(batchSize)
+                    .augment(m.equals("cnn4b") ? AugmentConfig.standard() : AugmentConfig.none()).build();
             TrainingBenchmark.Row r = TrainingBenchmark.measure(Architectures.byName(m).define(ArchitectureOptions.defaults()),
                     images, config, 2, batches);
             System.out.printf("| %s | %,d | %d | %.0f | %.0f |%n", r.architecture(), r.parameters(), r.batchSize(),

@@ -28,57 +28,125 @@ public record TrainConfig(int epochs, int batchSize, double learningRate, double
 
     /** Seed 004's settings: batch 256, Adam 1e-3, L2 1e-4, plateau halving after 2 epochs, stop after 5. */
     public static TrainConfig defaults() {
-        return new TrainConfig(30, 256, 1e-3, 1e-4, 0, null, AugmentConfig.none(), 42, 5, 2, 0.5, 1e-5, 0);
+        return builder().build();
     }
 
-    public TrainConfig withEpochs(int n) {
-        return new TrainConfig(n, batchSize, learningRate, l2, labelSmoothing, classWeights, augment, seed,
-                earlyStopPatience, plateauPatience, plateauFactor, minLearningRate, maxBatchesPerEpoch);
+    /** A builder starting from {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public TrainConfig withBatchSize(int n) {
-        return new TrainConfig(epochs, n, learningRate, l2, labelSmoothing, classWeights, augment, seed,
-                earlyStopPatience, plateauPatience, plateauFactor, minLearningRate, maxBatchesPerEpoch);
+    /** A builder starting from this config. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.epochs = epochs;
+        b.batchSize = batchSize;
+        b.learningRate = learningRate;
+        b.l2 = l2;
+        b.labelSmoothing = labelSmoothing;
+        b.classWeights = classWeights;
+        b.augment = augment;
+        b.seed = seed;
+        b.earlyStopPatience = earlyStopPatience;
+        b.plateauPatience = plateauPatience;
+        b.plateauFactor = plateauFactor;
+        b.minLearningRate = minLearningRate;
+        b.maxBatchesPerEpoch = maxBatchesPerEpoch;
+        return b;
     }
 
-    public TrainConfig withLearningRate(double lr) {
-        return new TrainConfig(epochs, batchSize, lr, l2, labelSmoothing, classWeights, augment, seed,
-                earlyStopPatience, plateauPatience, plateauFactor, minLearningRate, maxBatchesPerEpoch);
-    }
+    /** Fluent construction; {@link #build()} validates. */
+    public static final class Builder {
+        private int epochs = 30;
+        private int batchSize = 256;
+        private double learningRate = 1e-3;
+        private double l2 = 1e-4;
+        private double labelSmoothing;
+        private double[] classWeights;
+        private AugmentConfig augment = AugmentConfig.none();
+        private long seed = 42;
+        private int earlyStopPatience = 5;
+        private int plateauPatience = 2;
+        private double plateauFactor = 0.5;
+        private double minLearningRate = 1e-5;
+        private int maxBatchesPerEpoch;
 
-    public TrainConfig withAugment(AugmentConfig a) {
-        return new TrainConfig(epochs, batchSize, learningRate, l2, labelSmoothing, classWeights, a, seed,
-                earlyStopPatience, plateauPatience, plateauFactor, minLearningRate, maxBatchesPerEpoch);
-    }
+        private Builder() {
+        }
 
-    public TrainConfig withClassWeights(double[] weights) {
-        return new TrainConfig(epochs, batchSize, learningRate, l2, labelSmoothing, weights, augment, seed,
-                earlyStopPatience, plateauPatience, plateauFactor, minLearningRate, maxBatchesPerEpoch);
-    }
+        public Builder epochs(int v) {
+            epochs = v;
+            return this;
+        }
 
-    public TrainConfig withLabelSmoothing(double s) {
-        return new TrainConfig(epochs, batchSize, learningRate, l2, s, classWeights, augment, seed,
-                earlyStopPatience, plateauPatience, plateauFactor, minLearningRate, maxBatchesPerEpoch);
-    }
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
 
-    public TrainConfig withSeed(long s) {
-        return new TrainConfig(epochs, batchSize, learningRate, l2, labelSmoothing, classWeights, augment, s,
-                earlyStopPatience, plateauPatience, plateauFactor, minLearningRate, maxBatchesPerEpoch);
-    }
+        public Builder learningRate(double v) {
+            learningRate = v;
+            return this;
+        }
 
-    public TrainConfig withL2(double v) {
-        return new TrainConfig(epochs, batchSize, learningRate, v, labelSmoothing, classWeights, augment, seed,
-                earlyStopPatience, plateauPatience, plateauFactor, minLearningRate, maxBatchesPerEpoch);
-    }
+        public Builder l2(double v) {
+            l2 = v;
+            return this;
+        }
 
-    public TrainConfig withMaxBatchesPerEpoch(int n) {
-        return new TrainConfig(epochs, batchSize, learningRate, l2, labelSmoothing, classWeights, augment, seed,
-                earlyStopPatience, plateauPatience, plateauFactor, minLearningRate, n);
-    }
+        public Builder labelSmoothing(double v) {
+            labelSmoothing = v;
+            return this;
+        }
 
-    public TrainConfig withSchedule(int earlyStop, int plateau, double factor, double minLr) {
-        return new TrainConfig(epochs, batchSize, learningRate, l2, labelSmoothing, classWeights, augment, seed,
-                earlyStop, plateau, factor, minLr, maxBatchesPerEpoch);
+        /** Per-class loss weights (10 values), or null for none. */
+        public Builder classWeights(double[] v) {
+            classWeights = v;
+            return this;
+        }
+
+        public Builder augment(AugmentConfig v) {
+            augment = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        /** Epochs without validation-loss improvement before stopping (0 = never). */
+        public Builder earlyStopPatience(int v) {
+            earlyStopPatience = v;
+            return this;
+        }
+
+        /** Epochs without improvement before the learning rate is reduced (0 = never). */
+        public Builder plateauPatience(int v) {
+            plateauPatience = v;
+            return this;
+        }
+
+        public Builder plateauFactor(double v) {
+            plateauFactor = v;
+            return this;
+        }
+
+        public Builder minLearningRate(double v) {
+            minLearningRate = v;
+            return this;
+        }
+
+        /** Cap on batches per epoch (0 = all), for quick runs. */
+        public Builder maxBatchesPerEpoch(int v) {
+            maxBatchesPerEpoch = v;
+            return this;
+        }
+
+        public TrainConfig build() {
+            return new TrainConfig(epochs, batchSize, learningRate, l2, labelSmoothing, classWeights, augment, seed,
+                    earlyStopPatience, plateauPatience, plateauFactor, minLearningRate, maxBatchesPerEpoch);
+        }
     }
 
     @Override

@@ -33,8 +33,8 @@ class ArchitecturesTrainTest {
                 previousSum = sum;
             }
         };
-        TrainConfig config = TrainConfig.defaults().withEpochs(1).withBatchSize(batchSize).withLearningRate(3e-3)
-                .withSchedule(0, 0, 0.5, 1e-5);
+        TrainConfig config = TrainConfig.builder().epochs(1).batchSize(batchSize).learningRate(3e-3)
+                .earlyStopPatience(0).plateauPatience(0).build();
         new Trainer(def, config, null, recorder, FashionMnist.NUM_CLASSES).fit(sample, TestData.testSample(100, 1), false);
         double first = (losses.get(0) + losses.get(1)) / 2;
         double last = (losses.get(losses.size() - 1) + losses.get(losses.size() - 2)) / 2;

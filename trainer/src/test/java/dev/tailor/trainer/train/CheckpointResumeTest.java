@@ -28,8 +28,8 @@ class CheckpointResumeTest {
     private final ModelDef def = Architectures.byName("cnn3").define(ArchitectureOptions.defaults());
     private final ImageSet train = TestData.trainSample(1500, 21);
     private final ImageSet validation = TestData.testSample(1000, 22);
-    private final TrainConfig config = TrainConfig.defaults().withEpochs(3).withBatchSize(64).withLearningRate(2e-3)
-            .withAugment(AugmentConfig.standard());
+    private final TrainConfig config = TrainConfig.builder().epochs(3).batchSize(64).learningRate(2e-3)
+            .augment(AugmentConfig.standard()).build();
 
     @Test
     void resumedRunRestoresOptimizerStateAndMatchesTheUninterruptedRun() {
@@ -37,7 +37,7 @@ class CheckpointResumeTest {
         }, 10).fit(train, validation, false);
 
         Path cp = dir.resolve("interrupted");
-        new Trainer(def, config.withEpochs(1), cp, new Trainer.Listener() {
+        new Trainer(def, config.toBuilder().epochs(1).build(), cp, new Trainer.Listener() {
         }, 10).fit(train, validation, false);
         Checkpoint saved = Checkpoint.load(cp);
         assertEquals(1, saved.state().epoch());
@@ -71,7 +71,7 @@ class CheckpointResumeTest {
         zeroed.asMap().values().forEach(a -> a.assign(0));
         Path copy = dir.resolve("reset");
         new Checkpoint(saved.state(), saved.params(), zeroed, saved.best()).save(copy);
-        return new Trainer(def, config.withEpochs(2), copy, new Trainer.Listener() {
+        return new Trainer(def, config.toBuilder().epochs(2).build(), copy, new Trainer.Listener() {
         }, FashionMnist.NUM_CLASSES).fit(train, validation, true);
     }
 }

@@ -19,7 +19,7 @@ class Cnn4bAccuracyTest {
         ModelDef def = Architectures.byName("cnn4b").define(ArchitectureOptions.defaults());
         ImageSet train = TestData.trainSample(6000, 11);
         ImageSet heldOut = TestData.testSample(2000, 12);
-        TrainConfig config = TrainConfig.defaults().withEpochs(2).withBatchSize(64).withLearningRate(2e-3);
+        TrainConfig config = TrainConfig.builder().epochs(2).batchSize(64).learningRate(2e-3).build();
         Trainer.Result result = new Trainer(def, config, null, new Trainer.Listener() {
         }, FashionMnist.NUM_CLASSES).fit(train, heldOut, false);
         float[][] probs = Evaluator.predict(SameDiffGraphs.inference(def, result.bestWeights()), def, heldOut);

@@ -32,10 +32,10 @@ class TrainingGraphTest {
     @Test
     void classWeightsChangeTheLossByExactlyTheirWeightedShare() {
         SameDiff sd = SameDiffGraphs.training(def, Weights.initialize(def, 1), 0);
-        TrainConfig plain = TrainConfig.defaults().withL2(0);
+        TrainConfig plain = TrainConfig.builder().l2(0).build();
         double[] w = {1, 1, 1, 1, 1, 1, 3, 1, 1, 1}; // Shirt counts three times
         Map<String, INDArray> unweighted = new BatchFeeder(def, images, plain, 10).batch(order, 0, n, new Rng(5));
-        Map<String, INDArray> weighted = new BatchFeeder(def, images, plain.withClassWeights(w), 10).batch(order, 0, n, new Rng(5));
+        Map<String, INDArray> weighted = new BatchFeeder(def, images, plain.toBuilder().classWeights(w).build(), 10).batch(order, 0, n, new Rng(5));
         double lossPlain = loss(sd, unweighted);
         double lossWeighted = loss(sd, weighted);
         // per-example cross-entropy, from the same forward pass with per-example weights one-hot
@@ -53,8 +53,8 @@ class TrainingGraphTest {
 
     @Test
     void classWeightsWorkTogetherWithAugmentation() {
-        TrainConfig config = TrainConfig.defaults().withAugment(AugmentConfig.standard())
-                .withClassWeights(new double[]{2, 1, 1, 1, 1, 1, 2, 1, 1, 1});
+        TrainConfig config = TrainConfig.builder().augment(AugmentConfig.standard())
+                .classWeights(new double[]{2, 1, 1, 1, 1, 1, 2, 1, 1, 1}).build();
         Map<String, INDArray> feed = new BatchFeeder(def, images, config, 10).batch(order, 0, n, new Rng(5));
         INDArray weights = feed.get(SameDiffGraphs.SAMPLE_WEIGHT);
         for (int i = 0; i < n; i++) {
