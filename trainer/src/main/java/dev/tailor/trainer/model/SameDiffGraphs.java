@@ -72,6 +72,7 @@ public final class SameDiffGraphs {
         }
         SDVariable loss = penalty == null || l2 == 0 ? dataLoss.add(LOSS, 0.0) : dataLoss.add(LOSS, penalty.mul(l2));
         sd.setLossVariables(loss);
+        QuietGradients.createGradFunction(sd);
         return sd;
     }
 
