@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 echo "Using JDK at $JAVA_HOME"
+echo "Building all modules (the first build downloads ~400 MB of dependencies)..."
 ./mvnw -B -ntp -q package -DskipTests
 shopt -s nullglob
 models=(models/*.onnx)
