@@ -7,7 +7,6 @@ import dev.tailor.trainer.model.Architectures;
 import dev.tailor.trainer.train.TrainConfig;
 import dev.tailor.trainer.train.TrainingRun;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -131,10 +130,5 @@ final class TrainCommand implements Callable<Integer> {
         new TrainingRun(dataset, System.out).run(new TrainingRun.Spec(model, new ArchitectureOptions(bottleneck), config,
                 fractions, trainLimit, valLimit, out, resume, !noProgress && System.console() != null));
         return 0;
-    }
-
-    @Override
-    public String toString() {
-        return "train " + model + " " + Arrays.toString(classWeights);
     }
 }

@@ -67,10 +67,6 @@ public final class Weights {
         return a;
     }
 
-    public boolean contains(String name) {
-        return arrays.containsKey(name);
-    }
-
     /** Read-only view of every array by name. */
     public Map<String, INDArray> asMap() {
         return Collections.unmodifiableMap(arrays);

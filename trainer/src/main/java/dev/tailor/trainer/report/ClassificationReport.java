@@ -1,7 +1,6 @@
 package dev.tailor.trainer.report;
 
 import dev.tailor.trainer.data.ImageSet;
-import dev.tailor.trainer.train.Evaluator;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.evaluation.classification.Evaluation;
@@ -55,14 +54,5 @@ public record ClassificationReport(double accuracy, double macroF1, List<ClassMe
             sb.append(String.format("%-12s %9.4f %9.4f %9.4f %8d%n", m.label(), m.precision(), m.recall(), m.f1(), m.support()));
         }
         return sb.toString();
-    }
-
-    /** Index of the most probable class per image (a convenience for callers holding probabilities). */
-    public static int[] predictions(float[][] probs) {
-        int[] p = new int[probs.length];
-        for (int i = 0; i < probs.length; i++) {
-            p[i] = Evaluator.argmax(probs[i]);
-        }
-        return p;
     }
 }

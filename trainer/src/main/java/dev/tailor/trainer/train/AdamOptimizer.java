@@ -2,7 +2,6 @@ package dev.tailor.trainer.train;
 
 import dev.tailor.trainer.model.Weights;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -72,10 +71,5 @@ public final class AdamOptimizer {
             e.getValue().applyUpdater(flat, iteration, epoch);
             param.subi(flat.reshape(param.shape()));
         }
-    }
-
-    /** Names of the parameters it updates. */
-    public List<String> parameterNames() {
-        return List.copyOf(updaters.keySet());
     }
 }

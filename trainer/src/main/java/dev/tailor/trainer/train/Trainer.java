@@ -39,7 +39,7 @@ public final class Trainer {
 
     /** The outcome: the best epoch's weights (by validation loss) and the history. */
     public record Result(Weights bestWeights, int bestEpoch, List<EpochStats> history, double trainSeconds,
-                         double imagesPerSecond, AdamOptimizer optimizer) {
+                         double imagesPerSecond) {
     }
 
     private final ModelDef def;
@@ -103,8 +103,6 @@ public final class Trainer {
         List<EpochStats> history = new ArrayList<>(state.history());
         int iteration = state.iteration();
         double trainSeconds = state.trainSeconds();
-        long imagesSeen = 0;
-        int stoppedAt = state.epoch();
 
         for (int epoch = state.epoch() + 1; epoch <= config.epochs(); epoch++) {
             int[] order = new int[train.size()];
@@ -138,7 +136,6 @@ public final class Trainer {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             trainSeconds += seconds;
-            imagesSeen += seen;
             Weights snapshot = snapshot(params, weights);
             float[][] valProbs = Evaluator.predict(SameDiffGraphs.inference(def, snapshot), def, validation);
             double valLoss = Evaluator.crossEntropy(valProbs, validation);
@@ -152,7 +149,6 @@ public final class Trainer {
                 best = snapshot;
             }
             adam.setLearningRate(decision.learningRate());
-            stoppedAt = epoch;
             if (checkpointDir != null) {
                 new Checkpoint(new TrainingState(def.architecture(), epoch, iteration, adam.learningRate(), rng.state(),
                         scheduler.state(), history, trainSeconds), snapshot, adam.state(), best).save(checkpointDir);
@@ -161,13 +157,8 @@ public final class Trainer {
                 break;
             }
         }
-        if (stoppedAt == state.epoch() && restored == null) {
-            throw new IllegalStateException("no epoch was trained");
-        }
-        double imagesPerSecond = history.isEmpty() ? 0
-                : history.stream().mapToDouble(EpochStats::imagesPerSecond).average().orElse(0);
-        int bestEpoch = scheduler.state().bestEpoch();
-        return new Result(best, bestEpoch, history, trainSeconds, imagesSeen > 0 ? imagesPerSecond : imagesPerSecond, adam);
+        double imagesPerSecond = history.stream().mapToDouble(EpochStats::imagesPerSecond).average().orElse(0);
+        return new Result(best, scheduler.state().bestEpoch(), history, trainSeconds, imagesPerSecond);
     }
 
     /** running = momentum · running + (1 − momentum) · batch, per batch-norm layer. */
