@@ -92,6 +92,12 @@ public final class DynamicBatcher implements AutoCloseable {
                     + "' accepts at most " + settings.queueCapacity() + " per request");
         }
         Job job = new Job(input, items, System.nanoTime(), deadlineNanos, new CompletableFuture<>());
+        // a caller that gives up must free its place at once, not when its batch would have started
+        job.future.whenComplete((result, failure) -> {
+            if (failure != null) {
+                wakeWorkers();
+            }
+        });
         lock.lock();
         try {
             if (closed) {
@@ -209,11 +215,41 @@ public final class DynamicBatcher implements AutoCloseable {
                     return batch;
                 }
             }
-            long wait = flushAt - System.nanoTime();
-            if (wait <= 0 || closed || batch.isEmpty()) {
-                return batch;
+            long now = System.nanoTime();
+            images -= prune(batch);
+            if (batch.isEmpty() || flushAt - now <= 0 || closed) {
+                return batch; // an empty batch (everyone gave up) makes the worker start over
             }
-            notEmpty.awaitNanos(wait);
+            long wakeAt = flushAt;
+            for (Job job : batch) {
+                wakeAt = Math.min(wakeAt, job.deadlineNanos); // wake to fail an expiring request on time
+            }
+            if (wakeAt - now > 0) {
+                notEmpty.awaitNanos(wakeAt - now);
+            }
+        }
+    }
+
+    /** Drops from the forming batch the requests that were cancelled or expired; returns their images. */
+    private int prune(List<Job> batch) {
+        int removed = 0;
+        for (var it = batch.iterator(); it.hasNext(); ) {
+            Job job = it.next();
+            if (skip(job)) {
+                it.remove();
+                forming -= job.items;
+                removed += job.items;
+            }
+        }
+        return removed;
+    }
+
+    private void wakeWorkers() {
+        lock.lock();
+        try {
+            notEmpty.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
