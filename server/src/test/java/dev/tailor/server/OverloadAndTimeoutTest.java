@@ -96,6 +96,20 @@ class OverloadAndTimeoutTest {
         assertEquals(1, metric("tailor_inferences_total") - inferredBefore, "only the last request was computed");
     }
 
+    @Test
+    void grpcDeadlineThatPassesInTheQueueIsDeadlineExceededAndNotComputed() throws Exception {
+        GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+        stub.withDeadlineAfter(10, TimeUnit.SECONDS).serverLive(
+                dev.tailor.server.grpc.oip.GrpcPredictV2.ServerLiveRequest.getDefaultInstance());
+        double inferredBefore = metric("tailor_inferences_total");
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
+                stub.withDeadlineAfter(400, TimeUnit.MILLISECONDS).modelInfer(rawInfer(5)));
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+        Thread.sleep(1_700); // past the moment its batch would have started
+        assertEquals(0, metric("tailor_inferences_total") - inferredBefore, "an expired request was computed");
+        assertEquals(0, metric("tailor_queue_depth"), "the expired request still holds a place");
+    }
+
     private static void awaitQueueDepth(int images) throws Exception {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (metric("tailor_queue_depth") < images) {
