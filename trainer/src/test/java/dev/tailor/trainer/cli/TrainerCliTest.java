@@ -60,10 +60,17 @@ class TrainerCliTest {
     }
 
     @Test
-    void missingDatasetNamesThePackage() {
-        Run r = run("eval", "--model-dir", dir.toString(), "--data", dir.resolve("none").toString());
-        assertTrue(r.code() != 0);
-        assertTrue(r.err().contains("error:"), r.err());
+    void missingDatasetIsARunErrorNamingThePackage() {
+        Run r = run("eda", "--out", dir.resolve("eda").toString(), "--data", dir.resolve("none").toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("apt-get install -y dataset-fashion-mnist"), r.err());
+    }
+
+    @Test
+    void evalOfAFolderWithoutAModelSaysHowToTrainOne() {
+        Run r = run("eval", "--model-dir", dir.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("model.json is missing") && r.err().contains("trainer train"), r.err());
     }
 
     @Test
