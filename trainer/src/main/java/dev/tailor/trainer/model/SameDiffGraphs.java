@@ -1,11 +1,13 @@
 package dev.tailor.trainer.model;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
@@ -74,6 +76,17 @@ public final class SameDiffGraphs {
         sd.setLossVariables(loss);
         QuietGradients.createGradFunction(sd);
         return sd;
+    }
+
+    /** The training graph's trainable parameter arrays by name, in definition order (updated in place by training). */
+    public static Map<String, INDArray> trainableArrays(ModelDef def, SameDiff training) {
+        Map<String, INDArray> arrays = new LinkedHashMap<>();
+        for (Param p : def.params()) {
+            if (p.role().trainable()) {
+                arrays.put(p.name(), training.getArrForVarName(p.name()));
+            }
+        }
+        return arrays;
     }
 
     /** The inference graph: input "input" [N,1,28,28] to {@code def.probabilities()} [N,10]. */

@@ -19,16 +19,11 @@ public final class AdamOptimizer {
     private final Adam adam;
     private final Map<String, GradientUpdater<?>> updaters = new LinkedHashMap<>();
 
-    /** Fresh, zero-moment state for each parameter in {@code params}. */
-    public AdamOptimizer(double learningRate, Map<String, long[]> params) {
+    /** Fresh, zero-moment state for each array in {@code params} (only their sizes are read). */
+    public AdamOptimizer(double learningRate, Map<String, INDArray> params) {
         this.adam = new Adam(learningRate);
-        params.forEach((name, shape) -> {
-            long n = 1;
-            for (long d : shape) {
-                n *= d;
-            }
-            updaters.put(name, adam.instantiate(Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 2 * n), true));
-        });
+        params.forEach((name, array) -> updaters.put(name,
+                adam.instantiate(Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 2 * array.length()), true)));
     }
 
     /** Restores the moments saved by {@link #state()} (a resumed run continues, not restarts, Adam). */

@@ -10,7 +10,6 @@ import dev.tailor.trainer.model.SameDiffGraphs;
 import dev.tailor.trainer.model.Weights;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -79,15 +78,8 @@ public final class Trainer {
                     PlateauScheduler.State.initial(), List.of(), 0);
         }
         SameDiff sd = SameDiffGraphs.training(def, weights, config.l2());
-        Map<String, INDArray> params = new LinkedHashMap<>();
-        Map<String, long[]> trainableShapes = new LinkedHashMap<>();
-        for (Param p : def.params()) {
-            if (p.role().trainable()) {
-                params.put(p.name(), sd.getArrForVarName(p.name()));
-                trainableShapes.put(p.name(), p.shape());
-            }
-        }
-        AdamOptimizer adam = new AdamOptimizer(state.learningRate(), trainableShapes);
+        Map<String, INDArray> params = SameDiffGraphs.trainableArrays(def, sd);
+        AdamOptimizer adam = new AdamOptimizer(state.learningRate(), params);
         if (restored != null) {
             adam.restore(restored.optimizer());
         }

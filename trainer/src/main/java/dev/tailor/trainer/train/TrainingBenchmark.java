@@ -3,7 +3,6 @@ package dev.tailor.trainer.train;
 import dev.tailor.trainer.data.ImageSet;
 import dev.tailor.trainer.data.Rng;
 import dev.tailor.trainer.model.ModelDef;
-import dev.tailor.trainer.model.Param;
 import dev.tailor.trainer.model.SameDiffGraphs;
 import dev.tailor.trainer.model.Weights;
 import java.util.List;
@@ -33,14 +32,8 @@ public final class TrainingBenchmark {
         Weights weights = Weights.initialize(def, config.seed());
         SameDiff sd = SameDiffGraphs.training(def, weights, config.l2());
         BatchFeeder feeder = new BatchFeeder(def, images, config, 10);
-        List<String> trainable = def.params().stream().filter(p -> p.role().trainable()).map(Param::name).toList();
-        Map<String, INDArray> params = new java.util.LinkedHashMap<>();
-        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
-        for (String n : trainable) {
-            params.put(n, sd.getArrForVarName(n));
-            shapes.put(n, sd.getArrForVarName(n).shape());
-        }
-        AdamOptimizer adam = new AdamOptimizer(config.learningRate(), shapes);
+        Map<String, INDArray> params = SameDiffGraphs.trainableArrays(def, sd);
+        AdamOptimizer adam = new AdamOptimizer(config.learningRate(), params);
         int[] order = IntStream.range(0, images.size()).toArray();
         Rng rng = new Rng(1);
         int perEpoch = images.size() / bs;
@@ -51,7 +44,7 @@ public final class TrainingBenchmark {
             }
             int from = (i % perEpoch) * bs;
             Map<String, INDArray> feed = feeder.batch(order, from, from + bs, rng);
-            var r = sd.calculateGradientsAndOutputs(feed, List.of(SameDiffGraphs.DATA_LOSS), trainable);
+            var r = sd.calculateGradientsAndOutputs(feed, List.of(SameDiffGraphs.DATA_LOSS), params.keySet());
             adam.step(params, r.getGradients(), i, 0);
         }
         double train = (double) batches * bs / ((System.nanoTime() - start) / 1e9);

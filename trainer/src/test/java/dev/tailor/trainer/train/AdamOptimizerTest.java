@@ -11,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** Adam's moments survive a save/restore: a restored optimizer steps exactly like the original. */
 class AdamOptimizerTest {
-    private static final Map<String, long[]> SHAPES = Map.of("w", new long[]{3, 4});
+    private static final Map<String, INDArray> SHAPES = Map.of("w", Nd4j.zeros(DataType.FLOAT, 3, 4));
 
     @Test
     void restoredOptimizerContinuesExactlyAndAFreshOneDoesNot() {
