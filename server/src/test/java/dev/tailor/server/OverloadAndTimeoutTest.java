@@ -10,21 +10,16 @@ import dev.tailor.server.grpc.oip.GRPCInferenceServiceGrpc;
 import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelInferRequest;
 import dev.tailor.trainer.data.ImageSet;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class OverloadAndTimeoutTest {
     private static final String MODEL = "cnn1";
-    private static TailorServer server;
+    private static TestServer running;
     private static HttpClient http;
     private static ManagedChannel channel;
     private static ImageSet images;
@@ -45,22 +40,18 @@ class OverloadAndTimeoutTest {
     @BeforeAll
     static void start() throws Exception {
         images = Fixtures.testImages();
-        server = ServerMain.start(Fixtures.config(Fixtures.models(), Map.of(
+        running = TestServer.start(Map.of(
                 "tailor.batching.max-queue-delay-us", "1500000",
                 "tailor.batching.max-batch-size", "32",
-                "tailor.batching.queue-capacity", "2")));
-        assertTrue(server.awaitLoaded(Duration.ofMinutes(2)), "server should become ready");
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        channel = ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
+                "tailor.batching.queue-capacity", "2"));
+        http = running.http();
+        channel = running.channel();
     }
 
     @AfterAll
     static void stop() throws InterruptedException {
-        if (channel != null) {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        if (server != null) {
-            server.close();
+        if (running != null) {
+            running.close();
         }
     }
 
@@ -127,7 +118,7 @@ class OverloadAndTimeoutTest {
         String params = timeoutMicros > 0 ? "\"parameters\":{\"timeout\":" + timeoutMicros + "}," : "";
         String body = "{" + params + "\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,28,28],\"datatype\":\"FP32\",\"data\":["
                 + data + "]}]}";
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + "/v2/models/" + MODEL + "/infer"))
+        return HttpRequest.newBuilder(running.uri("/v2/models/" + MODEL + "/infer"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 
@@ -142,15 +133,6 @@ class OverloadAndTimeoutTest {
     }
 
     private static double metric(String name) throws Exception {
-        String text = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + "/observe/metrics"))
-                .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = Pattern.compile("^" + name + "\\{([^}]*)\\} ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(text);
-        double sum = 0;
-        while (m.find()) {
-            if (m.group(1).contains("model=\"" + MODEL + "\"")) {
-                sum += Double.parseDouble(m.group(2));
-            }
-        }
-        return sum;
+        return running.metric(name, MODEL);
     }
 }

@@ -24,7 +24,6 @@ import dev.tailor.server.grpc.v1.ListModelsRequest;
 import dev.tailor.server.grpc.v1.ListModelsResponse;
 import dev.tailor.trainer.data.ImageSet;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +44,6 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -55,8 +53,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -71,6 +67,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ServerEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MODEL = "cnn1";
+    private static TestServer running;
     private static TailorServer server;
     private static HttpClient http;
     private static ManagedChannel channel;
@@ -79,23 +76,20 @@ class ServerEndToEndTest {
     @BeforeAll
     static void start() throws Exception {
         images = Fixtures.testImages();
-        server = ServerMain.start(Fixtures.config(Fixtures.models(), Map.of(
+        running = TestServer.start(Map.of(
                 "server.max-payload-size", "1000000",
                 "tailor.batching.max-queue-delay-us", "20000",
                 "tailor.batching.max-batch-size", "32",
-                "tailor.batching.queue-capacity", "256")));
-        assertTrue(server.awaitLoaded(Duration.ofMinutes(2)), "server should become ready");
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        channel = ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
+                "tailor.batching.queue-capacity", "256"));
+        server = running.server();
+        http = running.http();
+        channel = running.channel();
     }
 
     @AfterAll
     static void stop() throws InterruptedException {
-        if (channel != null) {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        if (server != null) {
-            server.close();
+        if (running != null) {
+            running.close();
         }
     }
 
@@ -621,32 +615,15 @@ class ServerEndToEndTest {
     }
 
     private static String metricsText() throws Exception {
-        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri("/observe/metrics"))
-                .header("Accept", "text/plain").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-        assertEquals(200, response.statusCode());
-        return new String(response.body(), StandardCharsets.UTF_8);
+        return running.metricsText();
     }
 
-    /** Sum of the samples of a Prometheus metric whose labels include the model and every extra label. */
     private static double metric(String name, String model, String... labels) throws Exception {
-        double sum = 0;
-        Pattern line = Pattern.compile("^" + name + "\\{([^}]*)\\} ([0-9.eE+-]+)$", Pattern.MULTILINE);
-        Matcher m = line.matcher(metricsText());
-        while (m.find()) {
-            String found = m.group(1);
-            boolean matches = found.contains("model=\"" + model + "\"");
-            for (String label : labels) {
-                matches &= found.contains(label);
-            }
-            if (matches) {
-                sum += Double.parseDouble(m.group(2));
-            }
-        }
-        return sum;
+        return running.metric(name, model, labels);
     }
 
     private static URI uri(String path) {
-        return URI.create("http://localhost:" + server.port() + path);
+        return running.uri(path);
     }
 
     private static HttpResponse<byte[]> get(String path) throws Exception {

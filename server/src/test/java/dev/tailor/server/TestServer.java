@@ -1,0 +1,87 @@
+package dev.tailor.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real server on a random port serving the fixture models, with an HTTP client, a gRPC channel
+ * and a reader of its Prometheus metrics; shared by the end-to-end test classes.
+ */
+final class TestServer implements AutoCloseable {
+    private final TailorServer server;
+    private final HttpClient http;
+    private final ManagedChannel channel;
+
+    private TestServer(TailorServer server) {
+        this.server = server;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        this.channel = ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
+    }
+
+    /** Starts a server with {@code settings} on top of the fixture configuration and waits until it is ready. */
+    static TestServer start(Map<String, String> settings) throws InterruptedException {
+        TailorServer server = ServerMain.start(Fixtures.config(Fixtures.models(), settings));
+        assertTrue(server.awaitLoaded(Duration.ofMinutes(2)), "server should become ready");
+        return new TestServer(server);
+    }
+
+    TailorServer server() {
+        return server;
+    }
+
+    HttpClient http() {
+        return http;
+    }
+
+    ManagedChannel channel() {
+        return channel;
+    }
+
+    URI uri(String path) {
+        return URI.create("http://localhost:" + server.port() + path);
+    }
+
+    /** The Prometheus text of {@code /observe/metrics}. */
+    String metricsText() throws Exception {
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri("/observe/metrics"))
+                .header("Accept", "text/plain").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, response.statusCode());
+        return new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    /** Sum of the samples of a Prometheus metric whose labels include the model and every extra label. */
+    double metric(String name, String model, String... labels) throws Exception {
+        double sum = 0;
+        Matcher m = Pattern.compile("^" + name + "\\{([^}]*)\\} ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(metricsText());
+        while (m.find()) {
+            String found = m.group(1);
+            boolean matches = found.contains("model=\"" + model + "\"");
+            for (String label : labels) {
+                matches &= found.contains(label);
+            }
+            if (matches) {
+                sum += Double.parseDouble(m.group(2));
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        server.close();
+    }
+}
