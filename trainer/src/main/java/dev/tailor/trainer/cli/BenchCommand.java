@@ -27,8 +27,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "256", description = "Batch size (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--batches", defaultValue = "10", description = "Measured batches after 2 warm-up batches (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batches", defaultValue = "10", description = "Measured batches (default: ${DEFAULT-VALUE})")
     int batches;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "Unmeasured batches first, while the JIT compiles SameDiff's "
+            + "paths and the step's array cache fills (default: ${DEFAULT-VALUE})")
+    int warmup;
 
     @Mixin
     DataOption data;
@@ -40,13 +44,16 @@ final class BenchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "unknown model '" + m + "'");
             }
         }
+        if (batches < 1 || warmup < 0 || batchSize < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--batches and --batch-size must be positive, --warmup not negative");
+        }
         ImageSet images = FashionMnist.load(data.resolve()).train().head(Math.max(batchSize * 4, 2000));
         System.out.printf("| model | trainable params | batch | train img/s | SameDiff inference img/s |%n|---|---|---|---|---|%n");
         for (String m : models) {
             TrainConfig config = TrainConfig.builder().batchSize(batchSize)
                     .augment(m.equals("cnn4b") ? AugmentConfig.standard() : AugmentConfig.none()).build();
             TrainingBenchmark.Row r = TrainingBenchmark.measure(Architectures.byName(m).define(ArchitectureOptions.defaults()),
-                    images, config, 2, batches);
+                    images, config, warmup, batches);
             System.out.printf("| %s | %,d | %d | %.0f | %.0f |%n", r.architecture(), r.parameters(), r.batchSize(),
                     r.trainImagesPerSecond(), r.inferenceImagesPerSecond());
         }

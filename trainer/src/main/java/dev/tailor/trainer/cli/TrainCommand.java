@@ -4,6 +4,7 @@ import dev.tailor.trainer.data.AugmentConfig;
 import dev.tailor.trainer.data.FashionMnist;
 import dev.tailor.trainer.model.ArchitectureOptions;
 import dev.tailor.trainer.model.Architectures;
+import dev.tailor.trainer.train.LearningRateSchedule;
 import dev.tailor.trainer.train.TrainConfig;
 import dev.tailor.trainer.train.TrainingRun;
 import java.nio.file.Path;
@@ -52,6 +53,19 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--rotation", defaultValue = "0", description = "Rotation range in degrees when augmenting (default: 0, seed 004 found it hurts)")
     double rotation;
+
+    @Option(names = "--random-erasing", defaultValue = "0", paramLabel = "P",
+            description = "Probability of random erasing (a noise rectangle of 2-40%% of the image) per training image, "
+                    + "applied whether or not --augment is on (default: ${DEFAULT-VALUE}; 0.5 is the usual choice)")
+    double randomErasing;
+
+    @Option(names = "--schedule", defaultValue = "plateau", paramLabel = "plateau|cosine|onecycle",
+            description = "Learning-rate schedule: plateau (ReduceLROnPlateau, seed 004), cosine (warm-up, then cosine "
+                    + "decay to --min-lr) or onecycle (Smith's one-cycle, peak --lr). Default: ${DEFAULT-VALUE}")
+    String schedule;
+
+    @Option(names = "--warmup-epochs", defaultValue = "0", description = "Linear warm-up epochs for --schedule cosine (default: ${DEFAULT-VALUE})")
+    double warmupEpochs;
 
     @Option(names = "--split", defaultValue = "80/20", paramLabel = "80/20|60/20/20",
             description = "Stratified split of the official training set: train/validation (80/20, seed 004) or "
@@ -117,12 +131,13 @@ final class TrainCommand implements Callable<Integer> {
         };
         AugmentConfig aug = augmentOn ? AugmentConfig.standard() : AugmentConfig.none();
         if (augmentOn && rotation > 0) {
-            aug = new AugmentConfig(aug.widthShift(), aug.heightShift(), aug.zoom(), aug.shearDegrees(), aug.horizontalFlip(), rotation);
+            aug = aug.withRotation(rotation);
         }
         TrainConfig config;
         try {
-            config = new TrainConfig(epochs, batchSize, learningRate, l2, labelSmoothing, classWeights, aug, seed,
-                    patience, plateauPatience, plateauFactor, minLr, maxBatches);
+            config = new TrainConfig(epochs, batchSize, learningRate, l2, labelSmoothing, classWeights,
+                    aug.withErasing(randomErasing), seed, patience, plateauPatience, plateauFactor, minLr, maxBatches,
+                    LearningRateSchedule.Kind.parse(schedule), warmupEpochs);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -12,6 +12,7 @@ public final class TrainerMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        NativeMemoryLimits.applyDefaults();
         System.exit(execute(args));
     }
 

@@ -3,28 +3,43 @@ package dev.tailor.trainer.data;
 /**
  * Ranges of the on-the-fly augmentation, as Keras' ImageDataGenerator names them in seed 004:
  * shifts as a fraction of the side, zoom as ±fraction, shear in degrees, horizontal flip with
- * probability ½, rotation in degrees (off by default: the seed found rotation hurts).
+ * probability ½, rotation in degrees (off by default: the seed found rotation hurts). On top,
+ * {@code erasingProbability} is the chance that random erasing (Zhong et al., 2017) blanks a
+ * rectangle of the transformed image with noise.
  */
 public record AugmentConfig(double widthShift, double heightShift, double zoom, double shearDegrees,
-                            boolean horizontalFlip, double rotationDegrees) {
+                            boolean horizontalFlip, double rotationDegrees, double erasingProbability) {
 
     public AugmentConfig {
         if (widthShift < 0 || heightShift < 0 || zoom < 0 || zoom >= 1 || shearDegrees < 0 || rotationDegrees < 0) {
             throw new IllegalArgumentException("augmentation ranges must be non-negative (zoom < 1)");
         }
+        if (!(erasingProbability >= 0 && erasingProbability <= 1)) {
+            throw new IllegalArgumentException("random-erasing probability must be in [0,1], got " + erasingProbability);
+        }
     }
 
     /** No augmentation at all. */
     public static AugmentConfig none() {
-        return new AugmentConfig(0, 0, 0, 0, false, 0);
+        return new AugmentConfig(0, 0, 0, 0, false, 0, 0);
     }
 
-    /** Seed 004's final setting: small shifts, zoom and shear, horizontal flips, no rotation. */
+    /** Seed 004's final setting: small shifts, zoom and shear, horizontal flips, no rotation, no erasing. */
     public static AugmentConfig standard() {
-        return new AugmentConfig(0.1, 0.1, 0.1, 10, true, 0);
+        return new AugmentConfig(0.1, 0.1, 0.1, 10, true, 0, 0);
     }
 
-    /** Whether any transform is switched on. */
+    /** This configuration with rotations up to {@code degrees}. */
+    public AugmentConfig withRotation(double degrees) {
+        return new AugmentConfig(widthShift, heightShift, zoom, shearDegrees, horizontalFlip, degrees, erasingProbability);
+    }
+
+    /** This configuration with random erasing at {@code probability}. */
+    public AugmentConfig withErasing(double probability) {
+        return new AugmentConfig(widthShift, heightShift, zoom, shearDegrees, horizontalFlip, rotationDegrees, probability);
+    }
+
+    /** Whether any geometric transform is switched on. */
     public boolean enabled() {
         return widthShift > 0 || heightShift > 0 || zoom > 0 || shearDegrees > 0 || horizontalFlip || rotationDegrees > 0;
     }

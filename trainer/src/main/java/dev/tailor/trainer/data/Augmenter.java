@@ -1,12 +1,18 @@
 package dev.tailor.trainer.data;
 
 /**
- * Applies random affine augmentation (shift, zoom, shear, rotation, horizontal flip) to square
- * grayscale images, drawing from a caller-owned {@link Rng} so runs are reproducible and
- * resumable. Pixels are sampled bilinearly; what falls outside the source is background (0).
- * Images keep their size.
+ * Applies random affine augmentation (shift, zoom, shear, rotation, horizontal flip) and then,
+ * if asked, random erasing to square grayscale images, drawing from a caller-owned {@link Rng} so
+ * runs are reproducible and resumable. Pixels are sampled bilinearly; what falls outside the source
+ * is background (0). Images keep their size.
  */
 public final class Augmenter {
+    // Zhong et al. (2017)'s defaults: the erased rectangle covers 2–40 % of the image, aspect 0.3–3.3
+    private static final double ERASE_MIN_AREA = 0.02;
+    private static final double ERASE_MAX_AREA = 0.4;
+    private static final double ERASE_MIN_ASPECT = 0.3;
+    private static final int ERASE_ATTEMPTS = 100;
+
     private final AugmentConfig config;
 
     public Augmenter(AugmentConfig config) {
@@ -41,9 +47,38 @@ public final class Augmenter {
         return new Transform(flip, sx, sy, shear, rot, tx, ty);
     }
 
-    /** Augments {@code src} (side×side, row-major) with a random transform into {@code dst}. */
+    /** Augments {@code src} (side×side, row-major) with a random transform (and maybe an erasure) into {@code dst}. */
     public void augment(float[] src, int srcOffset, float[] dst, int dstOffset, int side, Rng rng) {
         apply(src, srcOffset, dst, dstOffset, side, randomTransform(rng, side));
+        if (config.erasingProbability() > 0 && rng.nextDouble() < config.erasingProbability()) {
+            erase(dst, dstOffset, side, rng);
+        }
+    }
+
+    /**
+     * Random erasing: replaces a random rectangle of 2–40 % of the image's area, aspect ratio
+     * 0.3–3.3, with uniform noise in [0,1), so the model cannot lean on any one part of the garment.
+     * Returns the erased area in pixels (0 if no rectangle fitted within the attempts).
+     */
+    static int erase(float[] image, int offset, int side, Rng rng) {
+        for (int attempt = 0; attempt < ERASE_ATTEMPTS; attempt++) {
+            double area = side * side * rng.uniform(ERASE_MIN_AREA, ERASE_MAX_AREA);
+            double aspect = Math.exp(rng.uniform(Math.log(ERASE_MIN_ASPECT), -Math.log(ERASE_MIN_ASPECT)));
+            int h = (int) Math.round(Math.sqrt(area * aspect));
+            int w = (int) Math.round(Math.sqrt(area / aspect));
+            if (h < 1 || w < 1 || h >= side || w >= side) {
+                continue;
+            }
+            int top = rng.nextInt(side - h + 1);
+            int left = rng.nextInt(side - w + 1);
+            for (int y = top; y < top + h; y++) {
+                for (int x = left; x < left + w; x++) {
+                    image[offset + y * side + x] = rng.nextFloat();
+                }
+            }
+            return h * w;
+        }
+        return 0;
     }
 
     /**

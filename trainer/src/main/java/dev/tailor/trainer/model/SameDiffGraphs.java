@@ -37,6 +37,32 @@ public final class SameDiffGraphs {
     private SameDiffGraphs() {
     }
 
+    /**
+     * Placeholder name of the all-zero array, shaped like {@code shape} (without the batch
+     * dimension), through which batch norm broadcasts its per-channel scale: see
+     * {@link #broadcastZeros(ModelDef)}.
+     */
+    public static String zerosName(int[] shape) {
+        StringBuilder name = new StringBuilder("zeros");
+        for (int d : shape) {
+            name.append('_').append(d);
+        }
+        return name.toString();
+    }
+
+    /**
+     * The zero-filled placeholders the training graph takes, by name, with their shapes (without the
+     * batch dimension): one per distinct batch-norm output shape. Feed each as a zero array of
+     * [batch, shape...]; it is only read, never written, so the same array serves every step.
+     */
+    public static Map<String, int[]> broadcastZeros(ModelDef def) {
+        Map<String, int[]> zeros = new LinkedHashMap<>();
+        for (Node bn : def.batchNormNodes()) {
+            zeros.putIfAbsent(zerosName(bn.outShape()), bn.outShape());
+        }
+        return zeros;
+    }
+
     /** Placeholder name of a dropout node's mask. */
     public static String maskName(Node dropout) {
         return dropout.name() + "_mask";
@@ -143,6 +169,8 @@ public final class SameDiffGraphs {
         if (training) {
             SDVariable mean = x.mean(batchMeanName(node), true, axes);
             centered = x.sub(mean);
+            // centered·centered rather than square(centered): M2.1 differentiates square through a
+            // generic pow derivative that is slower than a multiply's two-sided backward pass
             variance = centered.mul(centered).mean(batchVarName(node), true, axes);
         } else {
             centered = x.sub(sd.constant(n + ModelDef.MEAN, w.get(n + ModelDef.MEAN).reshape(bcast)));
@@ -151,9 +179,13 @@ public final class SameDiffGraphs {
         SDVariable scale = sd.math().rsqrt(variance.add(bn.epsilon())).mul(gamma);
         if (training) {
             // M2.1's backward pass of a broadcast multiply ([N,C,H,W] x [1,C,1,1]) is ~100x slower
-            // than a same-shape one; broadcasting through an add (whose backward is fast) first
-            // makes CNN4b train ~4x faster with identical values.
-            scale = centered.mul(0.0).add(scale);
+            // than a same-shape one, so the scale is broadcast first, by adding it to a fed array of
+            // zeros (an add's backward is fast, and a placeholder needs no gradient of its own).
+            SDVariable zeros = sd.getVariable(zerosName(node.outShape()));
+            if (zeros == null) {
+                zeros = sd.placeHolder(zerosName(node.outShape()), DataType.FLOAT, withBatch(node.outShape()));
+            }
+            scale = zeros.add(scale);
         }
         return centered.mul(scale).add(n, beta);
     }

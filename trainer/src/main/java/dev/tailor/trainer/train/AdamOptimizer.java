@@ -62,7 +62,9 @@ public final class AdamOptimizer {
             if (grad == null) {
                 throw new IllegalStateException("no gradient for " + e.getKey());
             }
-            INDArray flat = grad.dup('c').reshape(1, grad.length());
+            // the updater works on a row vector and overwrites it with the update: a contiguous gradient
+            // (the usual case) is reshaped in place, anything else copied first
+            INDArray flat = (grad.isView() || grad.ordering() != 'c' ? grad.dup('c') : grad).reshape(1, grad.length());
             e.getValue().applyUpdater(flat, iteration, epoch);
             param.subi(flat.reshape(param.shape()));
         }

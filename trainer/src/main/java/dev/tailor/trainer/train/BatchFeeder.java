@@ -14,8 +14,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Turns a slice of training images into the training graph's placeholders: augmented [0,1]
- * images, one-hot labels (label-smoothed if asked), per-example class weights and a fresh dropout
- * mask per dropout layer (values 0 or 1/keep). All randomness comes from the caller's
+ * images, one-hot labels (label-smoothed if asked), per-example class weights, a fresh dropout
+ * mask per dropout layer (values 0 or 1/keep) and the zero arrays batch norm broadcasts through
+ * (made once per batch size and kept). All randomness comes from the caller's
  * {@link Rng}, so a checkpoint that saves its state resumes the same stream.
  */
 public final class BatchFeeder {
@@ -24,6 +25,9 @@ public final class BatchFeeder {
     private final TrainConfig config;
     private final Augmenter augmenter;
     private final int numClasses;
+    // the graph's zero placeholders, by batch size: read-only inputs, so made once and fed every step
+    // (concurrent: batches are made on the prefetch thread and released on the training thread)
+    private final Map<Integer, Map<String, INDArray>> zeros = new java.util.concurrent.ConcurrentHashMap<>();
 
     public BatchFeeder(ModelDef def, ImageSet images, TrainConfig config, int numClasses) {
         this.def = def;
@@ -60,7 +64,34 @@ public final class BatchFeeder {
         for (Node node : def.dropoutNodes()) {
             feed.put(SameDiffGraphs.maskName(node), mask(node, n, rng));
         }
+        feed.putAll(zeros.computeIfAbsent(n, this::zeros));
         return feed;
+    }
+
+    private Map<String, INDArray> zeros(int n) {
+        Map<String, INDArray> arrays = new HashMap<>();
+        SameDiffGraphs.broadcastZeros(def).forEach((name, shape) -> {
+            long[] full = new long[shape.length + 1];
+            full[0] = n;
+            for (int d = 0; d < shape.length; d++) {
+                full[d + 1] = shape[d];
+            }
+            arrays.put(name, Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, full));
+        });
+        return arrays;
+    }
+
+    /**
+     * Frees a batch's arrays once its step has run, instead of leaving their native memory to the
+     * garbage collector (SameDiff never caches or frees placeholder arrays itself).
+     */
+    public void release(Map<String, INDArray> feed) {
+        Map<String, INDArray> kept = zeros.getOrDefault((int) feed.get(def.input()).size(0), Map.of());
+        feed.forEach((name, array) -> {
+            if (kept.get(name) != array && !array.wasClosed() && array.closeable()) {
+                array.close();
+            }
+        });
     }
 
     /** Inverted-dropout mask: each unit kept with probability 1−rate and scaled by 1/(1−rate). */

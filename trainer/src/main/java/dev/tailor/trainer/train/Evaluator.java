@@ -18,22 +18,29 @@ public final class Evaluator {
     private Evaluator() {
     }
 
-    /** Probabilities [N,10] of {@code images} under {@code inference} (built from {@code def}). */
+    /**
+     * Probabilities [N,10] of {@code images} under {@code inference} (built from {@code def}). Frees
+     * every array it made, and the session's cached intermediates, before it returns: an evaluation
+     * per epoch would otherwise leave its native memory to the garbage collector.
+     */
     public static float[][] predict(SameDiff inference, ModelDef def, ImageSet images) {
         int size = images.imageSize();
         float[][] probs = new float[images.size()][];
-        for (int from = 0; from < images.size(); from += BATCH) {
-            int n = Math.min(BATCH, images.size() - from);
-            float[] px = new float[n * size];
-            for (int k = 0; k < n; k++) {
-                images.copyNormalized(from + k, px, k * size);
+        try {
+            for (int from = 0; from < images.size(); from += BATCH) {
+                int n = Math.min(BATCH, images.size() - from);
+                float[] px = new float[n * size];
+                for (int k = 0; k < n; k++) {
+                    images.copyNormalized(from + k, px, k * size);
+                }
+                try (INDArray input = Nd4j.create(px, new long[]{n, 1, images.rows(), images.cols()}, 'c');
+                     INDArray p = inference.output(Map.of(def.input(), input), def.probabilities()).get(def.probabilities())) {
+                    System.arraycopy(p.toFloatMatrix(), 0, probs, from, n);
+                }
             }
-            INDArray input = Nd4j.create(px, new long[]{n, 1, images.rows(), images.cols()}, 'c');
-            Map<String, INDArray> out = inference.output(Map.of(def.input(), input), def.probabilities());
-            INDArray p = out.get(def.probabilities());
-            for (int k = 0; k < n; k++) {
-                probs[from + k] = p.getRow(k).toFloatVector();
-            }
+        } finally {
+            inference.getSessions().values().forEach(session -> session.getMmgr().close());
+            inference.getSessions().clear();
         }
         return probs;
     }

@@ -6,18 +6,22 @@ import java.util.Arrays;
 /**
  * Everything that decides how a model is trained. Class weights multiply each example's loss by
  * its class's weight, on the augmented batches too (what Keras could not combine, per seed 004).
- * {@code maxBatchesPerEpoch} (0 = all) exists for quick runs and tests.
+ * {@code maxBatchesPerEpoch} (0 = all) exists for quick runs and tests. With a step-wise
+ * {@code schedule} (cosine, one-cycle) the learning rate follows it from {@code learningRate} down to
+ * {@code minLearningRate}, and the plateau settings only pick the best epoch and stop early.
  */
 public record TrainConfig(int epochs, int batchSize, double learningRate, double l2, double labelSmoothing,
                           double[] classWeights, AugmentConfig augment, long seed,
                           int earlyStopPatience, int plateauPatience, double plateauFactor, double minLearningRate,
-                          int maxBatchesPerEpoch) {
+                          int maxBatchesPerEpoch, LearningRateSchedule.Kind schedule, double warmupEpochs) {
 
     public TrainConfig {
         if (epochs < 1 || batchSize < 1 || learningRate <= 0 || l2 < 0 || labelSmoothing < 0 || labelSmoothing >= 1) {
             throw new IllegalArgumentException("invalid training config: epochs " + epochs + ", batch " + batchSize
                     + ", lr " + learningRate + ", l2 " + l2 + ", label smoothing " + labelSmoothing);
         }
+        // validates the schedule's numbers together (min ≤ base, warm-up ≥ 0)
+        new LearningRateSchedule(schedule, learningRate, minLearningRate, warmupEpochs);
         if (classWeights != null) {
             if (Arrays.stream(classWeights).anyMatch(w -> w <= 0)) {
                 throw new IllegalArgumentException("class weights must be positive: " + Arrays.toString(classWeights));
@@ -29,6 +33,11 @@ public record TrainConfig(int epochs, int batchSize, double learningRate, double
     /** Seed 004's settings: batch 256, Adam 1e-3, L2 1e-4, plateau halving after 2 epochs, stop after 5. */
     public static TrainConfig defaults() {
         return builder().build();
+    }
+
+    /** The learning-rate schedule these settings describe. */
+    public LearningRateSchedule learningRateSchedule() {
+        return new LearningRateSchedule(schedule, learningRate, minLearningRate, warmupEpochs);
     }
 
     /** A builder starting from {@link #defaults()}. */
@@ -52,6 +61,8 @@ public record TrainConfig(int epochs, int batchSize, double learningRate, double
         b.plateauFactor = plateauFactor;
         b.minLearningRate = minLearningRate;
         b.maxBatchesPerEpoch = maxBatchesPerEpoch;
+        b.schedule = schedule;
+        b.warmupEpochs = warmupEpochs;
         return b;
     }
 
@@ -70,6 +81,8 @@ public record TrainConfig(int epochs, int batchSize, double learningRate, double
         private double plateauFactor = 0.5;
         private double minLearningRate = 1e-5;
         private int maxBatchesPerEpoch;
+        private LearningRateSchedule.Kind schedule = LearningRateSchedule.Kind.PLATEAU;
+        private double warmupEpochs;
 
         private Builder() {
         }
@@ -143,9 +156,22 @@ public record TrainConfig(int epochs, int batchSize, double learningRate, double
             return this;
         }
 
+        /** Plateau (the default), cosine or one-cycle; see {@link LearningRateSchedule}. */
+        public Builder schedule(LearningRateSchedule.Kind v) {
+            schedule = v;
+            return this;
+        }
+
+        /** Linear warm-up epochs of the cosine schedule. */
+        public Builder warmupEpochs(double v) {
+            warmupEpochs = v;
+            return this;
+        }
+
         public TrainConfig build() {
             return new TrainConfig(epochs, batchSize, learningRate, l2, labelSmoothing, classWeights, augment, seed,
-                    earlyStopPatience, plateauPatience, plateauFactor, minLearningRate, maxBatchesPerEpoch);
+                    earlyStopPatience, plateauPatience, plateauFactor, minLearningRate, maxBatchesPerEpoch, schedule,
+                    warmupEpochs);
         }
     }
 

@@ -13,15 +13,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Fits one model definition on a training set, validating on a held-out set after every epoch.
  * Owns the loop SameDiff's {@code fit()} would run, because M2.1's {@code fit()} hides the loss,
  * the batch moments and the optimizer state: each step computes gradients and outputs in one
- * pass, applies Adam, and folds the batch moments into the running statistics. After each epoch
- * it evaluates the inference graph, steps the plateau scheduler and writes a checkpoint.
+ * pass ({@link TrainingStep}, whose arrays are reused from step to step), sets the learning rate
+ * when the schedule is step-wise, applies Adam, and folds the batch moments into the running
+ * statistics. After each epoch it evaluates the inference graph, steps the plateau scheduler (which
+ * also keeps the best epoch and stops early) and writes a checkpoint.
  */
 public final class Trainer {
     /** Receives progress; both methods are optional. */
@@ -95,58 +96,74 @@ public final class Trainer {
         List<EpochStats> history = new ArrayList<>(state.history());
         int iteration = state.iteration();
         double trainSeconds = state.trainSeconds();
-
-        for (int epoch = state.epoch() + 1; epoch <= config.epochs(); epoch++) {
-            int[] order = new int[train.size()];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
-            rng.shuffle(order);
-            int batches = (order.length + config.batchSize() - 1) / config.batchSize();
-            if (config.maxBatchesPerEpoch() > 0) {
-                batches = Math.min(batches, config.maxBatchesPerEpoch());
-            }
-            listener.epochStart(epoch, config.epochs(), batches);
-            long start = System.nanoTime();
-            double lossSum = 0;
-            long correct = 0;
-            long seen = 0;
-            for (int b = 0; b < batches; b++) {
-                int from = b * config.batchSize();
-                int to = Math.min(order.length, from + config.batchSize());
-                Map<String, INDArray> feed = feeder.batch(order, from, to, rng);
-                OutAndGrad r = sd.calculateGradientsAndOutputs(feed, outputs, params.keySet());
-                adam.step(params, r.getGradients(), iteration, epoch - 1);
-                iteration++;
-                updateRunningStats(weights, r.getOutputs());
-                int n = to - from;
-                lossSum += r.getOutputs().get(SameDiffGraphs.DATA_LOSS).getDouble(0) * n;
-                correct += countCorrect(r.getOutputs().get(def.logits()), feed.get(SameDiffGraphs.LABEL));
-                seen += n;
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                listener.batchDone(epoch, b + 1, batches, lossSum / seen, (double) correct / seen, seen / elapsed);
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            trainSeconds += seconds;
-            Weights snapshot = snapshot(params, weights);
-            float[][] valProbs = Evaluator.predict(SameDiffGraphs.inference(def, snapshot), def, validation);
-            double valLoss = Evaluator.crossEntropy(valProbs, validation);
-            double valAcc = Evaluator.accuracy(valProbs, validation);
-            EpochStats stats = new EpochStats(epoch, lossSum / seen, (double) correct / seen, valLoss, valAcc,
-                    adam.learningRate(), seconds, seen / seconds);
-            history.add(stats);
-            listener.epochDone(stats, config.epochs());
-            PlateauScheduler.Decision decision = scheduler.onEpochEnd(epoch, valLoss, adam.learningRate());
-            if (decision.improved()) {
-                best = snapshot;
-            }
-            adam.setLearningRate(decision.learningRate());
-            if (checkpointDir != null) {
-                new Checkpoint(new TrainingState(def.architecture(), epoch, iteration, adam.learningRate(), rng.state(),
-                        scheduler.state(), history, trainSeconds), snapshot, adam.state(), best).save(checkpointDir);
-            }
-            if (decision.stop()) {
-                break;
+        LearningRateSchedule schedule = config.learningRateSchedule();
+        int batchesPerEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
+        if (config.maxBatchesPerEpoch() > 0) {
+            batchesPerEpoch = Math.min(batchesPerEpoch, config.maxBatchesPerEpoch());
+        }
+        long totalSteps = (long) batchesPerEpoch * config.epochs();
+        // closing the step frees its pooled intermediates when training ends, not when the GC gets round to it
+        try (TrainingStep step = new TrainingStep(sd, outputs, params.keySet())) {
+            for (int epoch = state.epoch() + 1; epoch <= config.epochs(); epoch++) {
+                int[] order = new int[train.size()];
+                for (int i = 0; i < order.length; i++) {
+                    order[i] = i;
+                }
+                rng.shuffle(order);
+                int batches = batchesPerEpoch;
+                listener.epochStart(epoch, config.epochs(), batches);
+                long start = System.nanoTime();
+                double lossSum = 0;
+                long correct = 0;
+                long seen = 0;
+                int size = config.batchSize();
+                try (BatchPrefetcher prefetch = new BatchPrefetcher(batches,
+                        b -> feeder.batch(order, b * size, Math.min(order.length, (b + 1) * size), rng), feeder::release)) {
+                    for (int b = 0; b < batches; b++) {
+                        int from = b * size;
+                        int n = Math.min(order.length, from + size) - from;
+                        Map<String, INDArray> feed = prefetch.next();
+                        if (schedule.stepwise()) {
+                            adam.setLearningRate(schedule.rate(iteration, totalSteps, batchesPerEpoch));
+                        }
+                        try (TrainingStep.Result r = step.run(feed)) {
+                            adam.step(params, r.gradients(), iteration, epoch - 1);
+                            updateRunningStats(weights, r.outputs());
+                            lossSum += r.outputs().get(SameDiffGraphs.DATA_LOSS).getDouble(0) * n;
+                            correct += countCorrect(r.outputs().get(def.logits()), train, order, from);
+                        } finally {
+                            feeder.release(feed);
+                        }
+                        iteration++;
+                        seen += n;
+                        double elapsed = (System.nanoTime() - start) / 1e9;
+                        listener.batchDone(epoch, b + 1, batches, lossSum / seen, (double) correct / seen, seen / elapsed);
+                    }
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                trainSeconds += seconds;
+                Weights snapshot = snapshot(params, weights);
+                float[][] valProbs = Evaluator.predict(SameDiffGraphs.inference(def, snapshot), def, validation);
+                double valLoss = Evaluator.crossEntropy(valProbs, validation);
+                double valAcc = Evaluator.accuracy(valProbs, validation);
+                EpochStats stats = new EpochStats(epoch, lossSum / seen, (double) correct / seen, valLoss, valAcc,
+                        adam.learningRate(), seconds, seen / seconds);
+                history.add(stats);
+                listener.epochDone(stats, config.epochs());
+                PlateauScheduler.Decision decision = scheduler.onEpochEnd(epoch, valLoss, adam.learningRate());
+                if (decision.improved()) {
+                    best = snapshot;
+                }
+                if (!schedule.stepwise()) {
+                    adam.setLearningRate(decision.learningRate());
+                }
+                if (checkpointDir != null) {
+                    new Checkpoint(new TrainingState(def.architecture(), epoch, iteration, adam.learningRate(), rng.state(),
+                            scheduler.state(), history, trainSeconds), snapshot, adam.state(), best).save(checkpointDir);
+                }
+                if (decision.stop()) {
+                    break;
+                }
             }
         }
         double imagesPerSecond = history.stream().mapToDouble(EpochStats::imagesPerSecond).average().orElse(0);
@@ -175,9 +192,15 @@ public final class Trainer {
         return w;
     }
 
-    private static long countCorrect(INDArray logits, INDArray labels) {
-        INDArray predicted = logits.argMax(1);
-        INDArray truth = labels.argMax(1);
-        return predicted.eq(truth).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
+    /** How many rows of {@code logits} pick the true label of images {@code order[from..]} (read from the set, not the smoothed labels). */
+    private static long countCorrect(INDArray logits, ImageSet images, int[] order, int from) {
+        float[][] rows = logits.toFloatMatrix();
+        long correct = 0;
+        for (int row = 0; row < rows.length; row++) {
+            if (Evaluator.argmax(rows[row]) == images.label(order[from + row])) {
+                correct++;
+            }
+        }
+        return correct;
     }
 }

@@ -13,7 +13,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Measures training throughput (forward + backward + Adam step, augmentation and dropout masks
- * included) and SameDiff inference throughput of one architecture on real images, after warm-up.
+ * included, exactly as {@link Trainer} runs a step) and SameDiff inference throughput of one
+ * architecture on real images, after warm-up batches that let the JIT compile SameDiff's paths and
+ * the step's array cache fill.
  */
 public final class TrainingBenchmark {
     /** One measured row. */
@@ -37,17 +39,25 @@ public final class TrainingBenchmark {
         int[] order = IntStream.range(0, images.size()).toArray();
         Rng rng = new Rng(1);
         int perEpoch = images.size() / bs;
-        long start = 0;
-        for (int i = 0; i < warmup + batches; i++) {
-            if (i == warmup) {
-                start = System.nanoTime();
+        double train;
+        try (TrainingStep step = new TrainingStep(sd, List.of(SameDiffGraphs.DATA_LOSS), params.keySet())) {
+            long start = 0;
+            try (BatchPrefetcher prefetch = new BatchPrefetcher(warmup + batches,
+                    i -> feeder.batch(order, (i % perEpoch) * bs, (i % perEpoch) * bs + bs, rng), feeder::release)) {
+                for (int i = 0; i < warmup + batches; i++) {
+                    if (i == warmup) {
+                        start = System.nanoTime();
+                    }
+                    Map<String, INDArray> feed = prefetch.next();
+                    try (TrainingStep.Result r = step.run(feed)) {
+                        adam.step(params, r.gradients(), i, 0);
+                    } finally {
+                        feeder.release(feed);
+                    }
+                }
             }
-            int from = (i % perEpoch) * bs;
-            Map<String, INDArray> feed = feeder.batch(order, from, from + bs, rng);
-            var r = sd.calculateGradientsAndOutputs(feed, List.of(SameDiffGraphs.DATA_LOSS), params.keySet());
-            adam.step(params, r.getGradients(), i, 0);
+            train = (double) batches * bs / ((System.nanoTime() - start) / 1e9);
         }
-        double train = (double) batches * bs / ((System.nanoTime() - start) / 1e9);
         SameDiff inference = SameDiffGraphs.inference(def, weights);
         ImageSet sample = images.head(Math.min(images.size(), 2000));
         Evaluator.predict(inference, def, sample.head(Math.min(500, sample.size()))); // warm-up

@@ -84,4 +84,54 @@ class AugmenterTest {
         }
         return img;
     }
+
+    @Test
+    void randomErasingBlanksOneRectangleOfTwoToFortyPercentWithNoise() {
+        Rng rng = new Rng(3);
+        for (int trial = 0; trial < 200; trial++) {
+            float[] image = new float[SIDE * SIDE];
+            java.util.Arrays.fill(image, -1f); // a value noise in [0,1) never takes
+            int area = Augmenter.erase(image, 0, SIDE, rng);
+            int changed = 0;
+            int minX = SIDE;
+            int maxX = -1;
+            int minY = SIDE;
+            int maxY = -1;
+            for (int y = 0; y < SIDE; y++) {
+                for (int x = 0; x < SIDE; x++) {
+                    float v = image[y * SIDE + x];
+                    if (v != -1f) {
+                        assertTrue(v >= 0 && v < 1, "noise in [0,1): " + v);
+                        changed++;
+                        minX = Math.min(minX, x);
+                        maxX = Math.max(maxX, x);
+                        minY = Math.min(minY, y);
+                        maxY = Math.max(maxY, y);
+                    }
+                }
+            }
+            assertEquals(area, changed);
+            assertEquals((maxX - minX + 1) * (maxY - minY + 1), changed, "one solid rectangle");
+            assertTrue(changed >= 0.015 * SIDE * SIDE && changed <= 0.45 * SIDE * SIDE, "area " + changed);
+        }
+    }
+
+    @Test
+    void erasingHappensAtItsProbabilityAndOnlyWhenAsked() {
+        float[] src = knownImage();
+        float[] dst = new float[SIDE * SIDE];
+        Augmenter never = new Augmenter(AugmentConfig.none());
+        never.augment(src, 0, dst, 0, SIDE, new Rng(1));
+        assertArrayEquals(src, dst, "no augmentation, no erasing: the image is copied");
+        Augmenter half = new Augmenter(AugmentConfig.none().withErasing(0.5));
+        Rng rng = new Rng(9);
+        int erased = 0;
+        for (int i = 0; i < 1000; i++) {
+            half.augment(src, 0, dst, 0, SIDE, rng);
+            if (!java.util.Arrays.equals(src, dst)) {
+                erased++;
+            }
+        }
+        assertEquals(500, erased, 50);
+    }
 }
