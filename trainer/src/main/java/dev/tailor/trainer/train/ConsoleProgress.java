@@ -17,7 +17,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Shows training progress: a progress bar per epoch (images/s, loss, accuracy, ETA) on the
- * console, and one line per epoch both on the console and appended to the run's log file.
+ * console, and one line per epoch (with the process's resident memory) both on the console and
+ * appended to the run's log file.
  */
 public final class ConsoleProgress implements Trainer.Listener, AutoCloseable {
     private final PrintStream console;
@@ -67,7 +68,8 @@ public final class ConsoleProgress implements Trainer.Listener, AutoCloseable {
             current.close();
             current = null;
         }
-        String line = stats.logLine(totalEpochs);
+        String line = stats.logLine(totalEpochs)
+                + ResidentMemory.bytes().stream().mapToObj(b -> String.format("  rss %.2f GB", b / 1e9)).findFirst().orElse("");
         console.println(line);
         if (log != null) {
             try {
