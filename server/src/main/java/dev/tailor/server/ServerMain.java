@@ -13,6 +13,7 @@ import dev.tailor.server.image.ImageDecoder;
 import dev.tailor.server.infer.Inference;
 import dev.tailor.server.metrics.ServerMetrics;
 import dev.tailor.server.model.ModelRepository;
+import dev.tailor.server.model.ServingObserver;
 import dev.tailor.server.model.SessionFactory;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.config.Config;
@@ -116,6 +117,14 @@ public final class ServerMain {
      * @throws IllegalStateException when the configured device cannot be used ({@code cuda} without CUDA)
      */
     public static TailorServer start(Config config) {
+        return start(config, ServingObserver.NONE);
+    }
+
+    /**
+     * As {@link #start(Config)}, with {@code observer} hearing warm-ups and batches: tests hold
+     * them to observe states deterministically.
+     */
+    public static TailorServer start(Config config, ServingObserver observer) {
         ServerSettings settings = ServerSettings.from(config);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         SessionFactory sessions = new SessionFactory(env, settings.runtime()); // fails loudly for an unusable cuda
@@ -124,7 +133,7 @@ public final class ServerMain {
         MeterRegistry registry = MetricsFactory.getInstance(config).globalRegistry(MetricsConfig.create(config.get("metrics")));
         ServerMetrics metrics = new ServerMetrics(registry);
         ModelRepository repository = new ModelRepository(settings.modelsDir(), env, sessions, settings::batchingFor,
-                metrics::forModel, settings.warmupIterations());
+                metrics::forModel, settings.warmupIterations(), observer);
         Inference inference = new Inference(repository, settings.requestTimeout());
         Services services = new Services(inference, new ImageClassifier(inference, new ImageDecoder(settings.maxImagePixels())),
                 new Exchanges(metrics, repository), new GrpcCalls(metrics, repository));

@@ -1,6 +1,7 @@
 package dev.tailor.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import dev.tailor.server.grpc.oip.GRPCInferenceServiceGrpc;
 import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelInferRequest;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.ServerLiveRequest;
 import dev.tailor.trainer.data.ImageSet;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -17,21 +19,24 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * A full queue is refused at once (HTTP 503 with Retry-After, gRPC RESOURCE_EXHAUSTED), a request
- * whose timeout passes while it waits gets 504 and is never computed, and the server keeps
- * serving, with the expired requests' places freed when they expire. The batcher holds a lone
- * request for 1.5 s and queues at most two images, so the timing leaves wide margins.
+ * whose timeout passes while it waits gets 504 and is never computed, its place is freed when it
+ * expires, and the server keeps serving. A batch held at the observer's gate keeps the one worker
+ * busy, so requests stay queued exactly as long as the test needs, whatever the machine's speed.
  */
 class OverloadAndTimeoutTest {
     private static final String MODEL = "cnn1";
+    private static final TestObserver OBSERVER = new TestObserver();
     private static TestServer running;
     private static HttpClient http;
     private static ManagedChannel channel;
@@ -41,72 +46,83 @@ class OverloadAndTimeoutTest {
     static void start() throws Exception {
         images = Fixtures.testImages();
         running = TestServer.start(Map.of(
-                "tailor.batching.max-queue-delay-us", "1500000",
-                "tailor.batching.max-batch-size", "32",
-                "tailor.batching.queue-capacity", "2"));
+                "tailor.request-timeout-ms", "300000", // only the timeouts a test sets ever pass
+                "tailor.batching.max-queue-delay-us", "0",
+                "tailor.batching.max-batch-size", "1",
+                "tailor.batching.queue-capacity", "2"), OBSERVER);
         http = running.http();
         channel = running.channel();
     }
 
     @AfterAll
     static void stop() throws InterruptedException {
+        OBSERVER.batches.open();
         if (running != null) {
             running.close();
         }
     }
 
+    @AfterEach
+    void openGate() {
+        OBSERVER.batches.open();
+    }
+
     @Test
     void fullQueueIsRefusedAtOnceAndTimedOutRequestsAreNotComputed() throws Exception {
         GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
-        stub.withDeadlineAfter(10, TimeUnit.SECONDS).serverLive(
-                dev.tailor.server.grpc.oip.GrpcPredictV2.ServerLiveRequest.getDefaultInstance()); // connect before timing
         double inferredBefore = metric("tailor_inferences_total");
-        // two requests with a 1 s timeout fill the two-image queue; their batch would start at 1.5 s
-        CompletableFuture<HttpResponse<String>> a = http.sendAsync(infer(0, 1_000_000), HttpResponse.BodyHandlers.ofString());
-        CompletableFuture<HttpResponse<String>> b = http.sendAsync(infer(1, 1_000_000), HttpResponse.BodyHandlers.ofString());
-        awaitQueueDepth(2);
+        CompletableFuture<HttpResponse<String>> held = holdOneBatch(0);
 
-        long t0 = System.nanoTime();
-        HttpResponse<String> refused = http.send(infer(2, 0), HttpResponse.BodyHandlers.ofString());
-        assertTrue((System.nanoTime() - t0) / 1e6 < 500, "a full queue must be refused at once, not after the batch");
+        // a request whose timeout passes in the queue: 504, and its place is free again at once
+        HttpResponse<String> expired = http.send(infer(1, 200_000), HttpResponse.BodyHandlers.ofString());
+        assertEquals(504, expired.statusCode(), expired.body());
+        assertEquals(0, metric("tailor_queue_depth"), "the expired request still holds a place");
+
+        // two requests fill the two-image queue and stay there while the batch is held
+        CompletableFuture<HttpResponse<String>> a = http.sendAsync(infer(2, 0), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> b = http.sendAsync(infer(3, 0), HttpResponse.BodyHandlers.ofString());
+        running.awaitMetric("tailor_queue_depth", MODEL, 2);
+        HttpResponse<String> refused = http.send(infer(4, 0), HttpResponse.BodyHandlers.ofString());
         assertEquals(503, refused.statusCode(), refused.body());
         assertTrue(refused.body().contains("queue is full"), refused.body());
         assertNotNull(refused.headers().firstValue("Retry-After").orElse(null), "503 without Retry-After");
-
         StatusRuntimeException grpc = assertThrows(StatusRuntimeException.class, () ->
-                stub.withDeadlineAfter(10, TimeUnit.SECONDS).modelInfer(rawInfer(3)));
+                stub.withDeadlineAfter(60, TimeUnit.SECONDS).modelInfer(rawInfer(5)));
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, grpc.getStatus().getCode());
+        assertFalse(a.isDone() || b.isDone(), "the refusals came while the queue was still full, not after it drained");
 
-        for (CompletableFuture<HttpResponse<String>> timedOut : new CompletableFuture[]{a, b}) {
-            HttpResponse<String> r = timedOut.get(10, TimeUnit.SECONDS);
-            assertEquals(504, r.statusCode(), r.body());
+        OBSERVER.batches.open();
+        for (CompletableFuture<HttpResponse<String>> served : List.of(held, a, b)) {
+            HttpResponse<String> r = served.get(2, TimeUnit.MINUTES);
+            assertEquals(200, r.statusCode(), r.body());
         }
-        // their places are free again once they expired, the server still answers, and they were never run
-        HttpResponse<String> ok = http.send(infer(4, 0), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, ok.statusCode(), ok.body());
-        assertEquals(1, metric("tailor_inferences_total") - inferredBefore, "only the last request was computed");
+        assertEquals(3, metric("tailor_inferences_total") - inferredBefore, "the expired request was computed");
     }
 
     @Test
     void grpcDeadlineThatPassesInTheQueueIsDeadlineExceededAndNotComputed() throws Exception {
         GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
-        stub.withDeadlineAfter(10, TimeUnit.SECONDS).serverLive(
-                dev.tailor.server.grpc.oip.GrpcPredictV2.ServerLiveRequest.getDefaultInstance());
+        stub.withDeadlineAfter(1, TimeUnit.MINUTES).serverLive(ServerLiveRequest.getDefaultInstance()); // connected first
         double inferredBefore = metric("tailor_inferences_total");
+        CompletableFuture<HttpResponse<String>> held = holdOneBatch(6);
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
-                stub.withDeadlineAfter(400, TimeUnit.MILLISECONDS).modelInfer(rawInfer(5)));
+                stub.withDeadlineAfter(400, TimeUnit.MILLISECONDS).modelInfer(rawInfer(7)));
         assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
-        Thread.sleep(1_700); // past the moment its batch would have started
-        assertEquals(0, metric("tailor_inferences_total") - inferredBefore, "an expired request was computed");
-        assertEquals(0, metric("tailor_queue_depth"), "the expired request still holds a place");
+        running.awaitMetric("tailor_queue_depth", MODEL, 0); // the server frees the place when its own copy of the deadline passes
+
+        OBSERVER.batches.open();
+        assertEquals(200, held.get(2, TimeUnit.MINUTES).statusCode());
+        HttpResponse<String> after = http.send(infer(8, 0), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, after.statusCode(), after.body());
+        assertEquals(2, metric("tailor_inferences_total") - inferredBefore, "the expired request was computed");
     }
 
-    private static void awaitQueueDepth(int images) throws Exception {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (metric("tailor_queue_depth") < images) {
-            assertTrue(System.nanoTime() < until, "requests never reached the queue");
-            Thread.sleep(10);
-        }
+    /** Closes the batch gate and sends image {@code i}; returns once its batch is held at the gate. */
+    private static CompletableFuture<HttpResponse<String>> holdOneBatch(int i) throws InterruptedException {
+        OBSERVER.batches.close();
+        CompletableFuture<HttpResponse<String>> held = http.sendAsync(infer(i, 0), HttpResponse.BodyHandlers.ofString());
+        OBSERVER.batches.awaitHeld(1);
+        return held;
     }
 
     /** A REST infer of test image {@code i}; {@code timeoutMicros} 0 = the server default. */

@@ -18,27 +18,34 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The server is live at once, ready only after every model is warm, and unready again on shutdown. */
+/**
+ * The server is live at once, ready only after every model is warm, and unready again on shutdown.
+ * The warm-up is held at a gate, so "live but not ready" is observed however fast the machine is.
+ */
 class ReadinessAndShutdownTest {
     @Test
     void readinessIsFalseUntilModelsAreWarmAndAfterShutdownStarts() throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        // a long warm-up (several seconds on two cores) keeps the window before ready wide enough to observe
-        TailorServer server = ServerMain.start(Fixtures.config(Fixtures.models(), Map.of(
-                "tailor.warmup-iterations", "150", "tailor.batching.max-batch-size", "128")));
+        TestObserver observer = new TestObserver();
+        observer.warmUps.close();
+        TailorServer server = ServerMain.start(Fixtures.config(Fixtures.models(), Map.of()), observer);
         ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
         try {
+            observer.warmUps.awaitHeld(1); // the first model is loaded and waits to warm up
             assertEquals(200, status(http, server, "/v2/health/live"));
             assertEquals(503, status(http, server, "/v2/health/ready"));
             assertEquals(503, status(http, server, "/observe/health/ready"));
             assertFalse(GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .serverReady(ServerReadyRequest.getDefaultInstance()).getReady());
 
+            observer.warmUps.open();
             assertTrue(server.awaitLoaded(Duration.ofMinutes(2)));
             assertEquals(200, status(http, server, "/v2/health/ready"));
+            assertEquals(200, status(http, server, "/observe/health/ready"));
             assertTrue(GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .serverReady(ServerReadyRequest.getDefaultInstance()).getReady());
         } finally {
+            observer.warmUps.open();
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             server.close();
         }

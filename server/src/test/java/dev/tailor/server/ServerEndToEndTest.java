@@ -27,6 +27,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +68,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ServerEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MODEL = "cnn1";
+    private static final TestObserver OBSERVER = new TestObserver();
     private static TestServer running;
     private static TailorServer server;
     private static HttpClient http;
@@ -80,14 +82,20 @@ class ServerEndToEndTest {
                 "server.max-payload-size", "1000000",
                 "tailor.batching.max-queue-delay-us", "20000",
                 "tailor.batching.max-batch-size", "32",
-                "tailor.batching.queue-capacity", "256"));
+                "tailor.batching.queue-capacity", "256"), OBSERVER);
         server = running.server();
         http = running.http();
         channel = running.channel();
     }
 
+    @AfterEach
+    void openGate() {
+        OBSERVER.batches.open();
+    }
+
     @AfterAll
     static void stop() throws InterruptedException {
+        OBSERVER.batches.open();
         if (running != null) {
             running.close();
         }
@@ -338,20 +346,27 @@ class ServerEndToEndTest {
         double imagesBefore = metric("tailor_batch_size_sum", MODEL);
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<float[]>> answers = new ArrayList<>();
+            // the first request's batch is held, so the other 63 are all queued when batching resumes
+            OBSERVER.batches.close();
             for (int i = 0; i < n; i++) {
                 int index = 100 + i;
                 Callable<float[]> call = () -> restProbabilities(Fixtures.tensor(images, index));
                 answers.add(pool.submit(call));
+                if (i == 0) {
+                    OBSERVER.batches.awaitHeld(1);
+                }
             }
+            running.awaitMetric("tailor_queue_depth", MODEL, n - 1);
+            OBSERVER.batches.open();
             for (int i = 0; i < n; i++) {
-                assertArrayEquals(expected[i], answers.get(i).get(30, TimeUnit.SECONDS), 1e-6f, "request " + i);
+                assertArrayEquals(expected[i], answers.get(i).get(2, TimeUnit.MINUTES), 1e-6f, "request " + i);
             }
         }
         double batches = metric("tailor_batch_size_count", MODEL) - batchesBefore;
         double imagesInferred = metric("tailor_batch_size_sum", MODEL) - imagesBefore;
         assertEquals(n, imagesInferred, 0.0);
-        assertTrue(batches < n, "64 images ran in " + batches + " batches: some batch held more than one");
-        assertTrue(metric("tailor_batch_size_max", MODEL) > 1);
+        assertEquals(3, batches, "1 held, then 63 queued images in batches of at most 32");
+        assertEquals(32, metric("tailor_batch_size_max", MODEL), 0.0);
     }
 
     @Test

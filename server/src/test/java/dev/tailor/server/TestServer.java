@@ -33,7 +33,12 @@ final class TestServer implements AutoCloseable {
 
     /** Starts a server with {@code settings} on top of the fixture configuration and waits until it is ready. */
     static TestServer start(Map<String, String> settings) throws InterruptedException {
-        TailorServer server = ServerMain.start(Fixtures.config(Fixtures.models(), settings));
+        return start(settings, new TestObserver());
+    }
+
+    /** As {@link #start(Map)}, with {@code observer} hearing warm-ups and batches. */
+    static TestServer start(Map<String, String> settings, TestObserver observer) throws InterruptedException {
+        TailorServer server = ServerMain.start(Fixtures.config(Fixtures.models(), settings), observer);
         assertTrue(server.awaitLoaded(Duration.ofMinutes(2)), "server should become ready");
         return new TestServer(server);
     }
@@ -77,6 +82,15 @@ final class TestServer implements AutoCloseable {
             }
         }
         return sum;
+    }
+
+    /** Polls {@link #metric} until it reads {@code value}; the deadline is generous, no timing is asserted. */
+    void awaitMetric(String name, String model, double value) throws Exception {
+        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (metric(name, model) != value) {
+            assertTrue(System.nanoTime() < until, name + "{model=" + model + "} never read " + value);
+            Thread.sleep(10);
+        }
     }
 
     @Override

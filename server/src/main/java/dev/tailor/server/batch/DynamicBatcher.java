@@ -92,10 +92,11 @@ public final class DynamicBatcher implements AutoCloseable {
                     + "' accepts at most " + settings.queueCapacity() + " per request");
         }
         Job job = new Job(input, items, System.nanoTime(), deadlineNanos, new CompletableFuture<>());
-        // a caller that gives up must free its place at once, not when its batch would have started
+        // a caller that gives up must free its place at once, not when a worker next looks at the queue
+        // (which may be after a long batch)
         job.future.whenComplete((result, failure) -> {
             if (failure != null) {
-                wakeWorkers();
+                withdraw(job);
             }
         });
         lock.lock();
@@ -244,10 +245,14 @@ public final class DynamicBatcher implements AutoCloseable {
         return removed;
     }
 
-    private void wakeWorkers() {
+    /** Takes a request that failed or was cancelled out of the queue, if it is still there, and wakes the workers. */
+    private void withdraw(Job job) {
         lock.lock();
         try {
-            notEmpty.signalAll();
+            if (queue.removeFirstOccurrence(job)) {
+                queuedImages -= job.items;
+            }
+            notEmpty.signalAll(); // a worker gathering a batch that holds it prunes it
         } finally {
             lock.unlock();
         }
@@ -274,6 +279,15 @@ public final class DynamicBatcher implements AutoCloseable {
         for (Job job : batch) {
             System.arraycopy(job.input, 0, input, offset, job.input.length);
             offset += job.input.length;
+        }
+        try {
+            listener.batchStarting(images);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ServingException failure = new ServingException(ErrorKind.UNAVAILABLE, "model '" + model.info().name()
+                    + "' is shutting down");
+            batch.forEach(job -> job.future.completeExceptionally(failure));
+            return;
         }
         long start = System.nanoTime();
         Map<String, float[]> outputs;

@@ -36,6 +36,7 @@ public final class ModelRepository implements AutoCloseable {
     private final Function<String, BatchSettings> batchSettings;
     private final BiFunction<ModelInfo, IntSupplier, BatchListener> listeners;
     private final int warmupIterations;
+    private final ServingObserver observer;
     private final Map<String, ServedModel> models = new ConcurrentSkipListMap<>();
     private volatile boolean ready;
     private volatile boolean closed;
@@ -45,16 +46,19 @@ public final class ModelRepository implements AutoCloseable {
      * @param batchSettings    batching settings by model name
      * @param listeners        the batch listener (metrics) for a model, given its queue depth
      * @param warmupIterations how many batches of each size (1 and max-batch-size) to run before ready
+     * @param observer         hears warm-ups and batches ({@link ServingObserver#NONE} outside tests)
      */
     public ModelRepository(Path folder, OrtEnvironment env, SessionFactory sessions,
                            Function<String, BatchSettings> batchSettings,
-                           BiFunction<ModelInfo, IntSupplier, BatchListener> listeners, int warmupIterations) {
+                           BiFunction<ModelInfo, IntSupplier, BatchListener> listeners, int warmupIterations,
+                           ServingObserver observer) {
         this.folder = folder;
         this.env = env;
         this.sessions = sessions;
         this.batchSettings = batchSettings;
         this.listeners = listeners;
         this.warmupIterations = warmupIterations;
+        this.observer = observer;
     }
 
     /**
@@ -102,8 +106,8 @@ public final class ModelRepository implements AutoCloseable {
             throw e;
         }
         // the gauge reads whichever batcher is current under this name, so it survives a model swap
-        BatchListener listener = listeners.apply(info,
-                () -> get(info.name()).map(served -> served.batcher().queuedImages()).orElse(0));
+        BatchListener listener = observed(info.name(), listeners.apply(info,
+                () -> get(info.name()).map(served -> served.batcher().queuedImages()).orElse(0)));
         DynamicBatcher batcher = new DynamicBatcher(model, settings, listener);
         ServedModel previous = models.put(info.name(), new ServedModel(model, batcher));
         if (previous != null) {
@@ -116,7 +120,28 @@ public final class ModelRepository implements AutoCloseable {
                 settings.maxConcurrentBatches(), (System.nanoTime() - start) / 1_000_000));
     }
 
+    /** The metrics listener, with the observer hearing each batch before it runs. */
+    private BatchListener observed(String model, BatchListener metrics) {
+        return new BatchListener() {
+            @Override
+            public void batchStarting(int images) throws InterruptedException {
+                observer.batchStarting(model, images);
+            }
+
+            @Override
+            public void batchRan(int images, long computeNanos) {
+                metrics.batchRan(images, computeNanos);
+            }
+
+            @Override
+            public void requestDequeued(long queueNanos) {
+                metrics.requestDequeued(queueNanos);
+            }
+        };
+    }
+
     private void warmUp(OnnxModel model, int maxBatchSize) throws Exception {
+        observer.warmingUp(model.info().name());
         int itemSize = model.info().input().itemSize();
         try (OnnxModel.Lease lease = model.acquire()) {
             for (int i = 0; i < warmupIterations; i++) {

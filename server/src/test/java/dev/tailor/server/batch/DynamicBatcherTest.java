@@ -21,6 +21,7 @@ import java.util.List;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,6 +55,8 @@ class DynamicBatcherTest {
     @Test
     void concurrentRequestsShareBatchesAndEachGetsItsOwnRows() throws Exception {
         Recording listener = new Recording();
+        CountDownLatch allSubmitted = new CountDownLatch(1);
+        listener.holdFirstBatchUntil(allSubmitted); // whatever did not join the first batch is queued together
         DynamicBatcher batcher = new DynamicBatcher(model, new BatchSettings(64, Duration.ofMillis(50), 256, 1), listener);
         try {
             List<CompletableFuture<BatchResult>> futures = new ArrayList<>();
@@ -62,6 +65,7 @@ class DynamicBatcherTest {
                 int items = i % 3 == 0 ? 2 : 1;
                 futures.add(batcher.submit(pixels(i, items), items, far()));
             }
+            allSubmitted.countDown();
             for (int i = 0; i < futures.size(); i++) {
                 int items = i % 3 == 0 ? 2 : 1;
                 BatchResult result = futures.get(i).get(10, TimeUnit.SECONDS);
@@ -157,6 +161,20 @@ class DynamicBatcherTest {
     private static final class Recording implements BatchListener {
         final ConcurrentLinkedQueue<Integer> sizes = new ConcurrentLinkedQueue<>();
         final AtomicInteger dequeued = new AtomicInteger();
+        final AtomicInteger started = new AtomicInteger();
+        volatile CountDownLatch holdFirst;
+
+        void holdFirstBatchUntil(CountDownLatch release) {
+            holdFirst = release;
+        }
+
+        @Override
+        public void batchStarting(int images) throws InterruptedException {
+            CountDownLatch hold = holdFirst;
+            if (started.incrementAndGet() == 1 && hold != null) {
+                hold.await();
+            }
+        }
 
         @Override
         public void batchRan(int images, long computeNanos) {
