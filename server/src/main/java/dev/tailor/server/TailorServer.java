@@ -1,6 +1,6 @@
 package dev.tailor.server;
 
-import dev.tailor.server.model.ModelRepository;
+import dev.tailor.server.serving.ModelRepository;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.webserver.WebServer;
 

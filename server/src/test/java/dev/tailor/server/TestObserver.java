@@ -1,6 +1,6 @@
 package dev.tailor.server;
 
-import dev.tailor.server.model.ServingObserver;
+import dev.tailor.server.serving.ServingObserver;
 
 /** A {@link ServingObserver} whose warm-ups and batches pass through gates the test opens and closes. */
 final class TestObserver implements ServingObserver {

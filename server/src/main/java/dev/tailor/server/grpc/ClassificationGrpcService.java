@@ -12,7 +12,7 @@ import dev.tailor.server.image.ImageClassifier;
 import dev.tailor.server.image.Preprocess;
 import dev.tailor.server.infer.Inference;
 import dev.tailor.server.infer.Prediction;
-import dev.tailor.server.model.ServedModel;
+import dev.tailor.server.serving.ServedModel;
 import io.grpc.stub.StreamObserver;
 
 import com.google.protobuf.ByteString;

@@ -3,7 +3,7 @@ package dev.tailor.server.grpc;
 import dev.tailor.server.ErrorKind;
 import dev.tailor.server.ServingException;
 import dev.tailor.server.metrics.ServerMetrics;
-import dev.tailor.server.model.ModelRepository;
+import dev.tailor.server.serving.ModelRepository;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 

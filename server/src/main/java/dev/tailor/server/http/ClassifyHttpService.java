@@ -7,7 +7,7 @@ import dev.tailor.server.image.Preprocess;
 import dev.tailor.server.infer.Inference;
 import dev.tailor.server.infer.Prediction;
 import dev.tailor.server.model.ModelInfo;
-import dev.tailor.server.model.ServedModel;
+import dev.tailor.server.serving.ServedModel;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;

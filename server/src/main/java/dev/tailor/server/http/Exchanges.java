@@ -3,7 +3,7 @@ package dev.tailor.server.http;
 import dev.tailor.server.ErrorKind;
 import dev.tailor.server.ServingException;
 import dev.tailor.server.metrics.ServerMetrics;
-import dev.tailor.server.model.ModelRepository;
+import dev.tailor.server.serving.ModelRepository;
 import io.helidon.http.HeaderNames;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.Status;

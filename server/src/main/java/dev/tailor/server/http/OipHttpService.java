@@ -2,7 +2,7 @@ package dev.tailor.server.http;
 
 import dev.tailor.server.infer.Inference;
 import dev.tailor.server.model.ModelInfo;
-import dev.tailor.server.model.ServedModel;
+import dev.tailor.server.serving.ServedModel;
 import dev.tailor.server.model.TensorSpec;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;

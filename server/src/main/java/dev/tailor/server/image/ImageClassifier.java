@@ -4,7 +4,7 @@ import dev.tailor.server.ServingException;
 import dev.tailor.server.infer.Inference;
 import dev.tailor.server.infer.Prediction;
 import dev.tailor.server.model.ModelInfo;
-import dev.tailor.server.model.ServedModel;
+import dev.tailor.server.serving.ServedModel;
 
 import java.awt.image.BufferedImage;
 import java.time.Duration;

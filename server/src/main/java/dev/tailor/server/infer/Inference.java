@@ -4,8 +4,8 @@ import dev.tailor.server.ErrorKind;
 import dev.tailor.server.ServingException;
 import dev.tailor.server.batch.BatchResult;
 import dev.tailor.server.model.ModelInfo;
-import dev.tailor.server.model.ModelRepository;
-import dev.tailor.server.model.ServedModel;
+import dev.tailor.server.serving.ModelRepository;
+import dev.tailor.server.serving.ServedModel;
 import dev.tailor.server.model.TensorSpec;
 
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.tailor.server.model;
+package dev.tailor.server.serving;
 
 /**
  * Hears the steps of serving that take time: a model warming up before it may serve, and a batch

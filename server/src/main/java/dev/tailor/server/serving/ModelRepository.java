@@ -1,6 +1,9 @@
-package dev.tailor.server.model;
+package dev.tailor.server.serving;
 
 import ai.onnxruntime.OrtEnvironment;
+import dev.tailor.server.model.ModelInfo;
+import dev.tailor.server.model.OnnxModel;
+import dev.tailor.server.model.SessionFactory;
 import dev.tailor.server.batch.BatchListener;
 import dev.tailor.server.batch.BatchSettings;
 import dev.tailor.server.batch.DynamicBatcher;
