@@ -7,6 +7,10 @@ package dev.tailor.server;
 public enum ErrorKind {
     /** The request is malformed or does not fit the model (shape, datatype, element count). */
     BAD_REQUEST(400, io.grpc.Status.Code.INVALID_ARGUMENT),
+    /** The call needs credentials and came without them, or with wrong ones. */
+    UNAUTHORIZED(401, io.grpc.Status.Code.UNAUTHENTICATED),
+    /** The call is not allowed at all (e.g. the repository API is switched off). */
+    FORBIDDEN(403, io.grpc.Status.Code.PERMISSION_DENIED),
     /** Unknown model or version. */
     NOT_FOUND(404, io.grpc.Status.Code.NOT_FOUND),
     /** The body is larger than the configured limit. */

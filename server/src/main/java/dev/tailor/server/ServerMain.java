@@ -1,6 +1,7 @@
 package dev.tailor.server;
 
 import ai.onnxruntime.OrtEnvironment;
+import dev.tailor.server.grpc.AuthorizationHeader;
 import dev.tailor.server.grpc.ClassificationGrpcService;
 import dev.tailor.server.grpc.Deadlines;
 import dev.tailor.server.grpc.GrpcCalls;
@@ -8,13 +9,16 @@ import dev.tailor.server.grpc.OipGrpcService;
 import dev.tailor.server.http.ClassifyHttpService;
 import dev.tailor.server.http.Exchanges;
 import dev.tailor.server.http.OipHttpService;
+import dev.tailor.server.http.RepositoryHttpService;
 import dev.tailor.server.image.ImageClassifier;
 import dev.tailor.server.image.ImageDecoder;
 import dev.tailor.server.infer.Inference;
 import dev.tailor.server.metrics.ServerMetrics;
-import dev.tailor.server.serving.ModelRepository;
-import dev.tailor.server.serving.ServingObserver;
 import dev.tailor.server.model.SessionFactory;
+import dev.tailor.server.serving.ModelRepository;
+import dev.tailor.server.serving.RepositoryApi;
+import dev.tailor.server.serving.RepositoryManager;
+import dev.tailor.server.serving.ServingObserver;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -40,8 +44,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Entry point and wiring: configuration → ONNX Runtime session factory → model repository →
- * batchers → HTTP routing and gRPC services on one port. Nothing is global: {@link #start(Config)}
+ * Entry point and wiring: configuration → ONNX Runtime session factory → model repository and
+ * the manager that keeps it in line with the models folder → HTTP routing and gRPC services on
+ * one port. Nothing is global: {@link #start(Config)}
  * builds every part and passes it on, so tests start real servers with their own settings, and
  * {@link #routing} / {@link #grpcRouting} are the same wiring main uses.
  */
@@ -132,11 +137,13 @@ public final class ServerMain {
         // from it again, so servers started one after another in one JVM (tests) do not see stale gauges
         MeterRegistry registry = MetricsFactory.getInstance(config).globalRegistry(MetricsConfig.create(config.get("metrics")));
         ServerMetrics metrics = new ServerMetrics(registry);
-        ModelRepository repository = new ModelRepository(settings.modelsDir(), env, sessions, settings::batchingFor,
-                metrics::forModel, settings.warmupIterations(), observer);
+        ModelRepository repository = new ModelRepository();
+        RepositoryManager manager = new RepositoryManager(repository, settings.repository(), env, sessions, metrics,
+                observer);
         Inference inference = new Inference(repository, settings.requestTimeout());
         Services services = new Services(inference, new ImageClassifier(inference, new ImageDecoder(settings.maxImagePixels())),
-                new Exchanges(metrics, repository), new GrpcCalls(metrics, repository));
+                new RepositoryApi(repository, manager, settings.apiToken()), new Exchanges(metrics, repository),
+                new GrpcCalls(metrics, repository));
 
         WebServerConfig.Builder server = WebServer.builder()
                 .config(config.get("server"))
@@ -164,15 +171,17 @@ public final class ServerMain {
         LOG.log(Level.INFO, "Listening on http://" + server.host() + ":" + web.port() + " (HTTP/1.1, HTTP/2, gRPC)"
                 + (settings.grpcPort() >= 0 ? "; gRPC also on port " + web.port("grpc") : "")
                 + "; execution provider " + sessions.provider() + "; loading models from "
-                + settings.modelsDir().toAbsolutePath());
-        Thread loader = Thread.ofPlatform().name("model-loader").start(repository::loadAll);
-        return new TailorServer(web, repository, registry, loader, settings.shutdownGrace());
+                + settings.modelsDir().toAbsolutePath() + (settings.watch() ? " and watching it" : "")
+                + "; repository API " + (settings.apiToken().isPresent() ? "on" : "off (no tailor.repository.api-token)"));
+        manager.start();
+        return new TailorServer(web, repository, manager, registry, settings.shutdownGrace());
     }
 
-    /** The HTTP routes: Open Inference Protocol, classify API, and the error mapping. */
+    /** The HTTP routes: Open Inference Protocol, classify API, repository API, and the error mapping. */
     public static void routing(HttpRouting.Builder routing, Services services) {
         routing.register(new OipHttpService(services.inference(), services.exchanges()))
                 .register(new ClassifyHttpService(services.inference(), services.classifier(), services.exchanges()))
+                .register(new RepositoryHttpService(services.repository(), services.exchanges()))
                 .error(ServingException.class, (req, res, e) -> {
                     res.status(e.kind().httpStatus());
                     res.send(e.getMessage());
@@ -183,7 +192,8 @@ public final class ServerMain {
     public static GrpcRouting.Builder grpcRouting(Services services) {
         return GrpcRouting.builder()
                 .intercept(new Deadlines())
-                .service(new OipGrpcService(services.inference(), services.grpc()))
+                .intercept(new AuthorizationHeader())
+                .service(new OipGrpcService(services.inference(), services.repository(), services.grpc()))
                 .service(new ClassificationGrpcService(services.inference(), services.classifier(), services.grpc()));
     }
 
@@ -202,7 +212,8 @@ public final class ServerMain {
             @Override
             public HealthCheckResponse call() {
                 return HealthCheckResponse.builder().status(repository.isReady())
-                        .detail("models", repository.models().size()).build();
+                        .detail("models", repository.models().size())
+                        .detail("not_ready", String.join(",", repository.notReady())).build();
             }
         };
     }
@@ -216,6 +227,7 @@ public final class ServerMain {
     }
 
     /** The request-handling parts routing needs, built once per server. */
-    public record Services(Inference inference, ImageClassifier classifier, Exchanges exchanges, GrpcCalls grpc) {
+    public record Services(Inference inference, ImageClassifier classifier, RepositoryApi repository,
+                           Exchanges exchanges, GrpcCalls grpc) {
     }
 }

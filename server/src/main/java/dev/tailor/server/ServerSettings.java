@@ -3,28 +3,40 @@ package dev.tailor.server;
 import dev.tailor.server.batch.BatchSettings;
 import dev.tailor.server.model.Device;
 import dev.tailor.server.model.RuntimeSettings;
+import dev.tailor.server.serving.RepositorySettings;
+import dev.tailor.server.serving.VersionPolicy;
 import io.helidon.config.Config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The {@code tailor} section of the configuration, read once at start. Each key can be overridden
  * from the environment (Helidon maps {@code TAILOR_MODELS_dash_DIR} to {@code tailor.models-dir})
- * or a system property. Per-model batching overrides live under {@code tailor.models.<name>}.
+ * or a system property. Per-model overrides (batching, version policy) live under
+ * {@code tailor.models.<name>}.
  *
- * @param modelsDir        folder whose {@code .onnx} files are served
+ * @param modelsDir        folder whose models are served
  * @param runtime          ONNX Runtime device and threads
  * @param batching         default batching settings
- * @param warmupIterations warm-up runs per model (of batch 1 and max-batch-size) before ready
+ * @param warmupIterations warm-up runs per model (of batch 1 and max-batch-size) before it serves
  * @param requestTimeout   how long a request may take when it does not say
  * @param maxImagePixels   largest decoded image accepted by the classify APIs
  * @param shutdownGrace    how long shutdown waits for queued work
  * @param grpcPort         an extra port serving only gRPC, or -1 for none (gRPC is always on the main port)
+ * @param watch            whether to watch the models folder for changes ({@code tailor.repository.watch})
+ * @param pollInterval     how often the whole folder is looked at anyway ({@code tailor.repository.poll-interval-ms})
+ * @param settle           how long a file must stay unchanged before it loads ({@code tailor.repository.settle-ms})
+ * @param versionPolicy    default version policy ({@code tailor.repository.version-policy})
+ * @param apiToken         bearer token of the repository API ({@code tailor.repository.api-token}); empty: API off
+ * @param perModel         the {@code tailor.models} node
  */
 public record ServerSettings(Path modelsDir, RuntimeSettings runtime, BatchSettings batching, int warmupIterations,
                              Duration requestTimeout, long maxImagePixels, Duration shutdownGrace, int grpcPort,
-                             Config perModel) {
+                             boolean watch, Duration pollInterval, Duration settle, VersionPolicy versionPolicy,
+                             Optional<String> apiToken, Config perModel) {
 
     /** Reads the {@code tailor} node of {@code root}. */
     public static ServerSettings from(Config root) {
@@ -36,7 +48,8 @@ public record ServerSettings(Path modelsDir, RuntimeSettings runtime, BatchSetti
                 t.get("inter-op-threads").asInt().orElse(1));
         BatchSettings batching = batchSettings(t.get("batching"), new BatchSettings(32, Duration.ofNanos(2_000_000),
                 512, 1));
-        return new ServerSettings(
+        Config repository = t.get("repository");
+        ServerSettings settings = new ServerSettings(
                 Path.of(t.get("models-dir").asString().orElse("models")),
                 runtime,
                 batching,
@@ -45,12 +58,39 @@ public record ServerSettings(Path modelsDir, RuntimeSettings runtime, BatchSetti
                 t.get("max-image-pixels").asLong().orElse(40_000_000L),
                 Duration.ofMillis(t.get("shutdown-grace-ms").asLong().orElse(10_000L)),
                 t.get("grpc-port").asInt().orElse(-1),
+                repository.get("watch").asBoolean().orElse(true),
+                Duration.ofMillis(repository.get("poll-interval-ms").asLong().orElse(5_000L)),
+                Duration.ofMillis(repository.get("settle-ms").asLong().orElse(1_000L)),
+                VersionPolicy.parse(repository.get("version-policy").asString().orElse("latest")),
+                repository.get("api-token").asString().map(String::trim).filter(s -> !s.isEmpty()),
                 t.get("models"));
+        settings.checkPerModel();
+        return settings;
     }
 
     /** Batching for {@code model}: its {@code tailor.models.<model>} keys over the defaults. */
     public BatchSettings batchingFor(String model) {
         return batchSettings(perModel.get(model), batching);
+    }
+
+    /** Version policy for {@code model}: {@code tailor.models.<model>.version-policy} or the default. */
+    public VersionPolicy versionPolicyFor(String model) {
+        return perModel.get(model).get("version-policy").asString().map(VersionPolicy::parse).orElse(versionPolicy);
+    }
+
+    /** How the models folder is followed. */
+    public RepositorySettings repository() {
+        return new RepositorySettings(modelsDir, watch, pollInterval, settle, warmupIterations, shutdownGrace,
+                this::versionPolicyFor, this::batchingFor);
+    }
+
+    /** Reads every per-model override now, so a bad one fails the start rather than a later model load. */
+    private void checkPerModel() {
+        perModel.asNodeList().orElse(List.of()).forEach(node -> {
+            batchingFor(node.name());
+            versionPolicyFor(node.name());
+        });
+        repository();
     }
 
     private static BatchSettings batchSettings(Config c, BatchSettings defaults) {

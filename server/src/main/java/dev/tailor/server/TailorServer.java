@@ -1,6 +1,7 @@
 package dev.tailor.server;
 
 import dev.tailor.server.serving.ModelRepository;
+import dev.tailor.server.serving.RepositoryManager;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.webserver.WebServer;
 
@@ -9,26 +10,27 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A running server: the web server (HTTP and gRPC), the model repository loading behind it, and
- * the metrics registry. {@link #close()} shuts down gracefully: readiness goes false and new
- * requests are refused, queued requests finish, then the listeners stop and the sessions close.
+ * A running server: the web server (HTTP and gRPC), the model repository and the manager that
+ * loads it and follows the models folder, and the metrics registry. {@link #close()} shuts down
+ * gracefully: readiness goes false and new requests are refused, queued requests finish, then the
+ * listeners stop and the sessions close.
  */
 public final class TailorServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TailorServer.class.getName());
 
     private final WebServer webServer;
     private final ModelRepository repository;
+    private final RepositoryManager manager;
     private final MeterRegistry registry;
-    private final Thread loader;
     private final Duration grace;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    TailorServer(WebServer webServer, ModelRepository repository, MeterRegistry registry, Thread loader,
+    TailorServer(WebServer webServer, ModelRepository repository, RepositoryManager manager, MeterRegistry registry,
                  Duration grace) {
         this.webServer = webServer;
         this.repository = repository;
+        this.manager = manager;
         this.registry = registry;
-        this.loader = loader;
         this.grace = grace;
     }
 
@@ -52,10 +54,9 @@ public final class TailorServer implements AutoCloseable {
         return registry;
     }
 
-    /** Waits until model loading has finished; returns whether the server is ready. */
+    /** Waits until the models found at start have loaded (or failed to); returns whether the server is ready. */
     public boolean awaitLoaded(Duration timeout) throws InterruptedException {
-        loader.join(timeout);
-        return repository.isReady();
+        return manager.awaitStartup(timeout);
     }
 
     @Override
@@ -64,13 +65,7 @@ public final class TailorServer implements AutoCloseable {
             return;
         }
         LOG.log(Level.INFO, "Shutting down: finishing queued requests (up to " + grace.toMillis() + " ms)");
-        loader.interrupt();
-        try {
-            loader.join(grace);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        repository.close(grace); // refuses new work, drains the queues, then frees the sessions
+        manager.close(grace); // refuses new work, drains the queues, then frees the sessions
         webServer.stop();
         // the registry is Helidon's global one: drop our meters rather than closing it
         registry.meters(m -> m.id().name().startsWith("tailor.")).forEach(registry::remove);

@@ -52,6 +52,7 @@ final class Fixtures {
         values.put("tailor.device", "cpu");
         values.put("tailor.intra-op-threads", "2");
         values.put("tailor.warmup-iterations", "1");
+        values.put("tailor.repository.settle-ms", "0"); // the fixture files are complete when the server starts
         values.putAll(extra);
         return Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
                 .addSource(ConfigSources.create(values))

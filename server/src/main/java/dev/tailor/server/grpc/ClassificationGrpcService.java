@@ -12,6 +12,7 @@ import dev.tailor.server.image.ImageClassifier;
 import dev.tailor.server.image.Preprocess;
 import dev.tailor.server.infer.Inference;
 import dev.tailor.server.infer.Prediction;
+import dev.tailor.server.serving.ModelStatus;
 import dev.tailor.server.serving.ServedModel;
 import io.grpc.stub.StreamObserver;
 
@@ -38,10 +39,9 @@ public final class ClassificationGrpcService extends ClassificationServiceGrpc.C
     @Override
     public void classify(ClassifyRequest request, StreamObserver<ClassifyResponse> observer) {
         calls.unary("Classify", request.getModel(), observer, () -> {
-            ServedModel served = inference.model(request.getModel(), "");
             int topK = request.getTopK() == 0 ? ClassifyHttpService.DEFAULT_TOP_K : request.getTopK();
             List<byte[]> images = request.getImagesList().stream().map(ByteString::toByteArray).toList();
-            ImageClassifier.Result result = classifier.classify(served, images, topK,
+            ImageClassifier.Result result = classifier.classify(request.getModel(), images, topK,
                     Preprocess.parse(request.getPreprocess()), Deadlines.remaining());
             ClassifyResponse.Builder response = ClassifyResponse.newBuilder().setModel(result.model().name())
                     .setVersion(result.model().version());
@@ -61,13 +61,25 @@ public final class ClassificationGrpcService extends ClassificationServiceGrpc.C
     public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> observer) {
         calls.unary("ListModels", null, observer, () -> {
             ListModelsResponse.Builder response = ListModelsResponse.newBuilder();
-            for (ServedModel served : inference.repository().models()) {
-                var info = served.info();
-                ModelInfo.Builder m = ModelInfo.newBuilder().setName(info.name()).setVersion(info.version())
-                        .setProvider(info.provider()).addAllLabels(info.labels())
-                        .setReady(inference.repository().isReady());
-                for (long d : info.input().shape()) {
-                    m.addInputShape(d);
+            for (ModelStatus status : inference.repository().statuses()) {
+                List<String> versions = inference.repository().versions(status.name());
+                ModelInfo.Builder m = ModelInfo.newBuilder().setName(status.name())
+                        .setVersion(status.version() == null ? "" : status.version())
+                        .setReady(status.isReady()).setState(status.state().label())
+                        .setReason(status.reason() == null ? "" : status.reason()).setFile(status.file())
+                        .setIsDefault(status.isReady() && !versions.isEmpty()
+                                && versions.getLast().equals(status.version()));
+                ServedModel served = status.serving();
+                if (served != null) {
+                    var info = served.info();
+                    m.setProvider(info.provider()).addAllLabels(info.labels()).setSha256(served.source().sha256())
+                            .setLoadedAt(served.source().loadedAt().toString());
+                    for (long d : info.input().shape()) {
+                        m.addInputShape(d);
+                    }
+                }
+                if (status.lastError() != null) {
+                    m.setLastError(status.lastError().reason());
                 }
                 response.addModels(m);
             }

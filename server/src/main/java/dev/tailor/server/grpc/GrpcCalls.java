@@ -45,7 +45,7 @@ public final class GrpcCalls {
             observer.onError(Status.INTERNAL.withDescription("internal error: " + e).asRuntimeException());
         } finally {
             if (model != null) {
-                String label = repository.get(model).isPresent() ? model : "_unknown";
+                String label = repository.knows(model) ? model : "_unknown";
                 metrics.request(label, "grpc", code.name(), code == Status.Code.OK, System.nanoTime() - start);
             }
         }

@@ -11,6 +11,12 @@ import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelMetadataRequest;
 import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelMetadataResponse;
 import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelReadyRequest;
 import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelReadyResponse;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.RepositoryIndexRequest;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.RepositoryIndexResponse;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.RepositoryModelLoadRequest;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.RepositoryModelLoadResponse;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.RepositoryModelUnloadRequest;
+import dev.tailor.server.grpc.oip.GrpcPredictV2.RepositoryModelUnloadResponse;
 import dev.tailor.server.grpc.oip.GrpcPredictV2.ServerLiveRequest;
 import dev.tailor.server.grpc.oip.GrpcPredictV2.ServerLiveResponse;
 import dev.tailor.server.grpc.oip.GrpcPredictV2.ServerMetadataRequest;
@@ -26,6 +32,8 @@ import dev.tailor.server.infer.TensorInput;
 import dev.tailor.server.infer.TensorOutput;
 import dev.tailor.server.model.ModelInfo;
 import dev.tailor.server.model.TensorSpec;
+import dev.tailor.server.serving.RepositoryApi;
+import dev.tailor.server.serving.ServedModel;
 import io.grpc.stub.StreamObserver;
 
 import java.nio.ByteBuffer;
@@ -36,16 +44,19 @@ import java.util.List;
 
 /**
  * The Open Inference Protocol gRPC service ({@code inference.GRPCInferenceService}): every RPC of
- * the specification, FP32 input as {@code raw_input_contents} or typed {@code contents}. Answers
- * in the form it was asked: raw in, raw out (as Triton does); typed in, typed out.
+ * the specification, FP32 input as {@code raw_input_contents} or typed {@code contents}, and
+ * Triton's model-repository RPCs. Answers in the form it was asked: raw in, raw out (as Triton
+ * does); typed in, typed out.
  */
 public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
     private final Inference inference;
+    private final RepositoryApi repository;
     private final GrpcCalls calls;
 
-    /** Serves {@code inference}'s models. */
-    public OipGrpcService(Inference inference, GrpcCalls calls) {
+    /** Serves {@code inference}'s models, and the model-repository RPCs through {@code repository}. */
+    public OipGrpcService(Inference inference, RepositoryApi repository, GrpcCalls calls) {
         this.inference = inference;
+        this.repository = repository;
         this.calls = calls;
     }
 
@@ -62,10 +73,8 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
 
     @Override
     public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> observer) {
-        calls.unary("ModelReady", request.getName(), observer, () -> {
-            inference.model(request.getName(), request.getVersion());
-            return ModelReadyResponse.newBuilder().setReady(inference.repository().isReady()).build();
-        });
+        calls.unary("ModelReady", request.getName(), observer, () -> ModelReadyResponse.newBuilder()
+                .setReady(inference.repository().isReady(request.getName(), request.getVersion())).build());
     }
 
     @Override
@@ -78,13 +87,76 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
     @Override
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> observer) {
         calls.unary("ModelMetadata", request.getName(), observer, () -> {
-            ModelInfo info = inference.model(request.getName(), request.getVersion()).info();
+            ServedModel served = inference.model(request.getName(), request.getVersion());
+            ModelInfo info = served.info();
+            List<String> versions = inference.repository().versions(info.name());
             ModelMetadataResponse.Builder response = ModelMetadataResponse.newBuilder().setName(info.name())
-                    .addVersions(info.version()).setPlatform(OipHttpService.PLATFORM)
+                    .addAllVersions(versions.isEmpty() ? List.of(info.version()) : versions)
+                    .setPlatform(OipHttpService.PLATFORM)
                     .addInputs(tensor(info.input()));
             info.outputs().forEach(o -> response.addOutputs(tensor(o)));
+            response.putParameters("version", string(info.version()));
+            response.putParameters("provider", string(info.provider()));
+            inference.repository().statuses(info.name()).stream().filter(s -> s.serving() == served).findFirst()
+                    .ifPresent(status -> {
+                        response.putParameters("state", string(status.state().label()));
+                        response.putParameters("file", string(status.file()));
+                        response.putParameters("sha256", string(served.source().sha256()));
+                        response.putParameters("loaded_at", string(served.source().loadedAt().toString()));
+                        if (status.lastError() != null) {
+                            response.putParameters("last_error", string(status.lastError().reason()));
+                            response.putParameters("last_error_at", string(status.lastError().at().toString()));
+                        }
+                    });
             return response.build();
         });
+    }
+
+    @Override
+    public void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> observer) {
+        calls.unary("RepositoryIndex", null, observer, () -> {
+            repositoryName(request.getRepositoryName());
+            RepositoryIndexResponse.Builder response = RepositoryIndexResponse.newBuilder();
+            for (RepositoryApi.IndexEntry entry : repository.index(AuthorizationHeader.current(), request.getReady())) {
+                response.addModels(RepositoryIndexResponse.ModelIndex.newBuilder().setName(entry.name())
+                        .setVersion(entry.version()).setState(entry.state()).setReason(entry.reason()));
+            }
+            return response.build();
+        });
+    }
+
+    @Override
+    public void repositoryModelLoad(RepositoryModelLoadRequest request,
+                                    StreamObserver<RepositoryModelLoadResponse> observer) {
+        calls.unary("RepositoryModelLoad", request.getModelName(), observer, () -> {
+            repositoryName(request.getRepositoryName());
+            repository.load(AuthorizationHeader.current(), request.getModelName(), request.getParametersMap().keySet());
+            return RepositoryModelLoadResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void repositoryModelUnload(RepositoryModelUnloadRequest request,
+                                      StreamObserver<RepositoryModelUnloadResponse> observer) {
+        calls.unary("RepositoryModelUnload", request.getModelName(), observer, () -> {
+            repositoryName(request.getRepositoryName());
+            repository.unload(AuthorizationHeader.current(), request.getModelName(),
+                    request.getParametersMap().keySet());
+            return RepositoryModelUnloadResponse.getDefaultInstance();
+        });
+    }
+
+    /** Checks the caller's token, then the repository name: this server has one, so empty (all) is the only name. */
+    private void repositoryName(String name) {
+        repository.authorize(AuthorizationHeader.current());
+        if (!name.isEmpty()) {
+            throw ServingException.notFound("unknown repository '" + name + "': this server has one; leave"
+                    + " repository_name empty");
+        }
+    }
+
+    private static InferParameter string(String value) {
+        return InferParameter.newBuilder().setStringParam(value).build();
     }
 
     @Override

@@ -7,7 +7,7 @@ import dev.tailor.server.image.Preprocess;
 import dev.tailor.server.infer.Inference;
 import dev.tailor.server.infer.Prediction;
 import dev.tailor.server.model.ModelInfo;
-import dev.tailor.server.serving.ServedModel;
+import dev.tailor.server.serving.ModelStatus;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -50,22 +50,29 @@ public final class ClassifyHttpService implements HttpService {
         exchanges.serve(req, res, null, () -> JsonInferCodec.Json.write(g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("models");
-            for (ServedModel served : inference.repository().models()) {
-                ModelInfo info = served.info();
+            for (ModelStatus status : inference.repository().statuses()) {
                 g.writeStartObject();
-                g.writeStringField("name", info.name());
-                g.writeStringField("version", info.version());
-                g.writeStringField("provider", info.provider());
-                g.writeStringField("description", info.description());
-                g.writeFieldName("input_shape");
-                long[] shape = info.input().shape();
-                g.writeArray(shape, 0, shape.length);
-                g.writeArrayFieldStart("labels");
-                for (String label : info.labels()) {
-                    g.writeString(label);
+                g.writeStringField("name", status.name());
+                if (status.version() != null) {
+                    g.writeStringField("version", status.version());
                 }
-                g.writeEndArray();
-                g.writeBooleanField("ready", inference.repository().isReady());
+                g.writeBooleanField("ready", status.isReady());
+                List<String> versions = inference.repository().versions(status.name());
+                g.writeBooleanField("default", status.isReady() && !versions.isEmpty()
+                        && versions.getLast().equals(status.version()));
+                StatusJson.write(g, status, true);
+                if (status.serving() != null) {
+                    ModelInfo info = status.serving().info();
+                    g.writeStringField("description", info.description());
+                    g.writeFieldName("input_shape");
+                    long[] shape = info.input().shape();
+                    g.writeArray(shape, 0, shape.length);
+                    g.writeArrayFieldStart("labels");
+                    for (String label : info.labels()) {
+                        g.writeString(label);
+                    }
+                    g.writeEndArray();
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -76,7 +83,7 @@ public final class ClassifyHttpService implements HttpService {
     private void classify(ServerRequest req, ServerResponse res) {
         String name = req.path().pathParameters().get("name");
         exchanges.serve(req, res, name, () -> {
-            ServedModel served = inference.model(name, "");
+            inference.model(name, ""); // 404 or 503 before reading a body meant for no model
             String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").trim();
             String type = contentType.toLowerCase(Locale.ROOT);
             int topK = intParameter(req, "top_k", DEFAULT_TOP_K);
@@ -99,7 +106,7 @@ public final class ClassifyHttpService implements HttpService {
                 throw new ServingException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, "send an image (image/png, image/jpeg, ...)"
                         + " or multipart/form-data with images, not '" + contentType + "'");
             }
-            ImageClassifier.Result result = classifier.classify(served, images, topK, mode, timeout);
+            ImageClassifier.Result result = classifier.classify(name, images, topK, mode, timeout);
             return JsonInferCodec.Json.write(g -> {
                 g.writeStartObject();
                 g.writeStringField("model", result.model().name());

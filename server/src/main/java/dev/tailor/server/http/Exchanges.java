@@ -14,7 +14,8 @@ import java.lang.System.Logger.Level;
 
 /**
  * The one place HTTP handlers send JSON, turn {@link ServingException}s into
- * {@code {"error": "..."}} responses (with {@code Retry-After} when overloaded), log rejections
+ * {@code {"error": "..."}} responses (with {@code Retry-After} when overloaded, {@code WWW-Authenticate}
+ * when a token is missing or wrong), log rejections
  * at DEBUG, and count each request by model, protocol and status.
  */
 public final class Exchanges {
@@ -31,7 +32,7 @@ public final class Exchanges {
         this.repository = repository;
     }
 
-    /** Something a handler computes: a JSON body, or a {@link ServingException}. */
+    /** Something a handler computes: a JSON body (empty for none), or a {@link ServingException}. */
     interface JsonHandler {
         byte[] handle() throws Exception;
     }
@@ -42,7 +43,11 @@ public final class Exchanges {
         int status = Status.OK_200.code();
         try {
             byte[] body = handler.handle();
-            sendJson(res, Status.OK_200, body);
+            if (body.length == 0) {
+                res.status(Status.OK_200).send();
+            } else {
+                sendJson(res, Status.OK_200, body);
+            }
         } catch (ServingException e) {
             status = e.kind().httpStatus();
             LOG.log(Level.DEBUG, () -> "Rejected " + req.prologue().method().text() + " " + req.path().path()
@@ -54,7 +59,7 @@ public final class Exchanges {
             sendError(res, new ServingException(ErrorKind.INTERNAL, "internal error: " + e));
         } finally {
             // unknown names are pooled, so that a client probing random names cannot grow the label set
-            String label = model == null ? "-" : repository.get(model).isPresent() ? model : "_unknown";
+            String label = model == null ? "-" : repository.knows(model) ? model : "_unknown";
             metrics.request(label, "rest", Integer.toString(status), status < 400, System.nanoTime() - start);
         }
     }
@@ -69,6 +74,9 @@ public final class Exchanges {
     static void sendError(ServerResponse res, ServingException e) {
         if (e.kind() == ErrorKind.OVERLOADED) {
             res.header(HeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        }
+        if (e.kind() == ErrorKind.UNAUTHORIZED) {
+            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"tailor\"");
         }
         sendJson(res, Status.create(e.kind().httpStatus()), errorBody(e.getMessage()));
     }

@@ -2,8 +2,9 @@ package dev.tailor.server.http;
 
 import dev.tailor.server.infer.Inference;
 import dev.tailor.server.model.ModelInfo;
-import dev.tailor.server.serving.ServedModel;
 import dev.tailor.server.model.TensorSpec;
+import dev.tailor.server.serving.ModelStatus;
+import dev.tailor.server.serving.ServedModel;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -15,6 +16,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The Open Inference Protocol (KServe v2) REST API: health, server and model metadata, model
@@ -26,9 +29,13 @@ public final class OipHttpService implements HttpService {
     public static final String SERVER_NAME = "tailor";
     public static final String SERVER_VERSION = "0.1.0";
     /** Protocol extensions implemented. */
-    public static final List<String> EXTENSIONS = List.of("classification");
+    public static final List<String> EXTENSIONS = List.of("classification", "model_repository");
     /** Platform name of ONNX models, as Triton reports it. */
     public static final String PLATFORM = "onnxruntime_onnx";
+
+    /** The metadata parameters the server writes itself; a model's custom metadata of the same name is left out. */
+    private static final Set<String> OWN_PARAMETERS = Set.of("version", "provider", "state", "reason", "file", "sha256",
+            "loaded_at", "load_ms", "last_error", "last_error_sha256", "last_error_at", "description", "labels");
 
     private final Inference inference;
     private final Exchanges exchanges;
@@ -73,10 +80,8 @@ public final class OipHttpService implements HttpService {
     private void modelReady(ServerRequest req, ServerResponse res) {
         String name = req.path().pathParameters().get("name");
         exchanges.serve(req, res, name, () -> {
-            inference.model(name, version(req));
-            if (!inference.repository().isReady()) {
-                throw new dev.tailor.server.ServingException(dev.tailor.server.ErrorKind.UNAVAILABLE,
-                        "model '" + name + "' is not ready");
+            if (!inference.repository().isReady(name, version(req))) {
+                inference.model(name, version(req)); // throws UNAVAILABLE with why
             }
             return JsonInferCodec.Json.write(g -> {
                 g.writeStartObject();
@@ -92,11 +97,16 @@ public final class OipHttpService implements HttpService {
         exchanges.serve(req, res, name, () -> {
             ServedModel served = inference.model(name, version(req));
             ModelInfo info = served.info();
+            List<String> versions = inference.repository().versions(name);
+            ModelStatus status = inference.repository().statuses(name).stream()
+                    .filter(s -> s.serving() == served).findFirst().orElse(null);
             return JsonInferCodec.Json.write(g -> {
                 g.writeStartObject();
                 g.writeStringField("name", info.name());
                 g.writeArrayFieldStart("versions");
-                g.writeString(info.version());
+                for (String v : versions.isEmpty() ? List.of(info.version()) : versions) {
+                    g.writeString(v);
+                }
                 g.writeEndArray();
                 g.writeStringField("platform", PLATFORM);
                 g.writeArrayFieldStart("inputs");
@@ -109,15 +119,20 @@ public final class OipHttpService implements HttpService {
                 g.writeEndArray();
                 // not in the protocol's schema; clients ignore unknown fields, people want to see these
                 g.writeObjectFieldStart("parameters");
-                g.writeStringField("provider", info.provider());
+                g.writeStringField("version", info.version());
+                if (status != null) {
+                    StatusJson.write(g, status, false);
+                } else {
+                    g.writeStringField("provider", info.provider());
+                }
                 g.writeStringField("description", info.description());
                 g.writeArrayFieldStart("labels");
                 for (String label : info.labels()) {
                     g.writeString(label);
                 }
                 g.writeEndArray();
-                for (Map.Entry<String, String> m : new java.util.TreeMap<>(info.metadata()).entrySet()) {
-                    if (!m.getKey().equals("labels")) {
+                for (Map.Entry<String, String> m : new TreeMap<>(info.metadata()).entrySet()) {
+                    if (!OWN_PARAMETERS.contains(m.getKey())) { // the file's own metadata, where it does not clash with ours
                         g.writeStringField(m.getKey(), m.getValue());
                     }
                 }

@@ -4,7 +4,6 @@ import dev.tailor.server.ServingException;
 import dev.tailor.server.infer.Inference;
 import dev.tailor.server.infer.Prediction;
 import dev.tailor.server.model.ModelInfo;
-import dev.tailor.server.serving.ServedModel;
 
 import java.awt.image.BufferedImage;
 import java.time.Duration;
@@ -13,8 +12,8 @@ import java.util.List;
 
 /**
  * The image path shared by the REST and gRPC classify APIs: decode each image, convert it to
- * Fashion-MNIST form, scale it as the model's metadata says, and classify all images of a
- * request in one batcher submission.
+ * Fashion-MNIST form, and classify all images of a request in one batcher submission (scaled as the
+ * metadata of the model version that answers says).
  */
 public final class ImageClassifier {
     private final Inference inference;
@@ -28,15 +27,15 @@ public final class ImageClassifier {
     }
 
     /**
-     * One answer per image, in order.
+     * One answer per image, in order, from the latest version of {@code model}.
      *
-     * @param model   the served model; must take 28×28 images
+     * @param model   the model's name; it must take 28×28 images
      * @param images  encoded images
      * @param topK    classes per answer
      * @param timeout how long the caller waits; null for the default
      */
-    public Result classify(ServedModel model, List<byte[]> images, int topK, Preprocess mode, Duration timeout) {
-        ModelInfo info = model.info();
+    public Result classify(String model, List<byte[]> images, int topK, Preprocess mode, Duration timeout) {
+        ModelInfo info = inference.model(model, "").info();
         if (!info.takesImages()) {
             throw ServingException.badRequest("model '" + info.name() + "' does not take 28x28 images");
         }
@@ -44,7 +43,7 @@ public final class ImageClassifier {
             throw ServingException.badRequest("no image in the request");
         }
         int size = FashionMnistConverter.SIDE * FashionMnistConverter.SIDE;
-        float[] input = new float[images.size() * size];
+        byte[] pixels = new byte[images.size() * size];
         List<Boolean> converted = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
             BufferedImage image;
@@ -54,15 +53,15 @@ public final class ImageClassifier {
                 throw images.size() == 1 ? e : new ServingException(e.kind(), "image " + (i + 1) + ": " + e.getMessage());
             }
             FashionMnistConverter.Converted c = converter.convert(image, mode);
-            for (int p = 0; p < size; p++) {
-                input[i * size + p] = (c.pixels()[p] & 0xFF) * info.inputScale();
-            }
+            System.arraycopy(c.pixels(), 0, pixels, i * size, size);
             converted.add(c.photo());
         }
-        return new Result(info, inference.classify(model, input, images.size(), topK, timeout), converted);
+        Inference.Classification answer = inference.classify(model, pixels, images.size(), topK, timeout);
+        return new Result(answer.model(), answer.predictions(), converted);
     }
 
-    /** Answers of one classify call. */
-    public record Result(ModelInfo model, List<List<Prediction>> predictions, List<Boolean> converted) {
+    /** Answers of one classify call, with the model version that gave them. */
+    public record Result(ModelInfo model, List<List<Prediction>> predictions,
+                         List<Boolean> converted) {
     }
 }

@@ -4,9 +4,9 @@ import dev.tailor.server.ErrorKind;
 import dev.tailor.server.ServingException;
 import dev.tailor.server.batch.BatchResult;
 import dev.tailor.server.model.ModelInfo;
+import dev.tailor.server.model.TensorSpec;
 import dev.tailor.server.serving.ModelRepository;
 import dev.tailor.server.serving.ServedModel;
-import dev.tailor.server.model.TensorSpec;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,81 +41,91 @@ public final class Inference {
     }
 
     /**
-     * The model called {@code name}, in {@code version} if that is not empty.
+     * The model called {@code name}, in {@code version} if that is not empty (else its latest), for
+     * metadata and early checks; running it goes through {@link #infer} or {@link #classify}.
      *
-     * @throws ServingException NOT_FOUND
+     * @throws ServingException NOT_FOUND, or UNAVAILABLE when it is not ready
      */
     public ServedModel model(String name, String version) {
-        ServedModel served = repository.get(name).orElseThrow(() -> ServingException.notFound("unknown model '" + name
-                + "'; loaded: " + repository.models().stream().map(m -> m.info().name()).toList()));
-        if (version != null && !version.isEmpty() && !version.equals(served.info().version())) {
-            throw ServingException.notFound("model '" + name + "' has no version '" + version + "'; it serves version "
-                    + served.info().version());
-        }
-        return served;
-    }
-
-    /** Runs an Open Inference Protocol request. */
-    public InferResponse infer(InferRequest request) {
-        ServedModel served = model(request.model(), request.version());
-        ModelInfo info = served.info();
-        if (request.inputs().size() != 1) {
-            throw ServingException.badRequest("model '" + info.name() + "' takes exactly one input ('"
-                    + info.input().name() + "'), got " + request.inputs().size());
-        }
-        TensorInput input = request.inputs().getFirst();
-        int items = checkInput(info.input(), input);
-        List<OutputRequest> wanted = request.outputs().isEmpty()
-                ? info.outputs().stream().map(o -> new OutputRequest(o.name(), 0)).toList()
-                : request.outputs();
-        for (OutputRequest out : wanted) {
-            TensorSpec spec = info.output(out.name()).orElseThrow(() -> ServingException.badRequest(
-                    "model '" + info.name() + "' has no output '" + out.name() + "'; outputs: "
-                            + info.outputs().stream().map(TensorSpec::name).toList()));
-            int classes = spec.itemSize();
-            if (out.classification() < 0 || out.classification() > classes) {
-                throw ServingException.badRequest("classification must be between 1 and " + classes + " for output '"
-                        + out.name() + "', got " + out.classification());
-            }
-        }
-        BatchResult result = run(served, input.data(), items, request.timeout());
-        List<TensorOutput> outputs = new ArrayList<>();
-        for (OutputRequest out : wanted) {
-            TensorSpec spec = info.output(out.name()).orElseThrow();
-            float[] values = result.outputs().get(out.name());
-            long[] shape = spec.shape();
-            shape[0] = items;
-            if (out.classification() > 0) {
-                outputs.add(TensorOutput.bytes(out.name(), new long[]{items, out.classification()},
-                        classificationStrings(values, items, out.classification(), info.labels())));
-            } else {
-                outputs.add(TensorOutput.fp32(out.name(), shape, values));
-            }
-        }
-        return new InferResponse(info.name(), info.version(), request.id() == null ? "" : request.id(), outputs);
+        return repository.find(name, version);
     }
 
     /**
-     * Classifies {@code count} images given as model-ready floats (already scaled), returning the
-     * top {@code topK} classes of each, by probability.
+     * Runs an Open Inference Protocol request on the model version it names (or the latest). The
+     * model is held from lookup to answer, so a swap meanwhile never fails the request.
      */
-    public List<List<Prediction>> classify(ServedModel served, float[] images, int count, int topK, Duration timeout) {
-        ModelInfo info = served.info();
-        int classes = info.labels().size();
-        if (topK < 1 || topK > classes) {
-            throw ServingException.badRequest("top_k must be between 1 and " + classes + ", got " + topK);
-        }
-        BatchResult result = run(served, images, count, timeout);
-        float[] probabilities = result.outputs().get(probabilityOutput(info));
-        List<List<Prediction>> answers = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            List<Prediction> top = new ArrayList<>();
-            for (int index : topIndices(probabilities, i * classes, classes, topK)) {
-                top.add(new Prediction(index, info.labels().get(index), probabilities[i * classes + index]));
+    public InferResponse infer(InferRequest request) {
+        try (ServedModel.Use use = repository.acquire(request.model(), request.version())) {
+            ModelInfo info = use.info();
+            if (request.inputs().size() != 1) {
+                throw ServingException.badRequest("model '" + info.name() + "' takes exactly one input ('"
+                        + info.input().name() + "'), got " + request.inputs().size());
             }
-            answers.add(top);
+            TensorInput input = request.inputs().getFirst();
+            int items = checkInput(info.input(), input);
+            List<OutputRequest> wanted = request.outputs().isEmpty()
+                    ? info.outputs().stream().map(o -> new OutputRequest(o.name(), 0)).toList()
+                    : request.outputs();
+            for (OutputRequest out : wanted) {
+                TensorSpec spec = info.output(out.name()).orElseThrow(() -> ServingException.badRequest(
+                        "model '" + info.name() + "' has no output '" + out.name() + "'; outputs: "
+                                + info.outputs().stream().map(TensorSpec::name).toList()));
+                int classes = spec.itemSize();
+                if (out.classification() < 0 || out.classification() > classes) {
+                    throw ServingException.badRequest("classification must be between 1 and " + classes
+                            + " for output '" + out.name() + "', got " + out.classification());
+                }
+            }
+            BatchResult result = run(use.served(), input.data(), items, request.timeout());
+            List<TensorOutput> outputs = new ArrayList<>();
+            for (OutputRequest out : wanted) {
+                TensorSpec spec = info.output(out.name()).orElseThrow();
+                float[] values = result.outputs().get(out.name());
+                long[] shape = spec.shape();
+                shape[0] = items;
+                if (out.classification() > 0) {
+                    outputs.add(TensorOutput.bytes(out.name(), new long[]{items, out.classification()},
+                            classificationStrings(values, items, out.classification(), info.labels())));
+                } else {
+                    outputs.add(TensorOutput.fp32(out.name(), shape, values));
+                }
+            }
+            return new InferResponse(info.name(), info.version(), request.id() == null ? "" : request.id(), outputs);
         }
-        return answers;
+    }
+
+    /**
+     * Classifies {@code count} 8-bit grayscale images ({@code pixels}, row-major, one after the
+     * other) with the latest version of {@code name}, scaled as that version's metadata says, and
+     * returns the top {@code topK} classes of each, by probability.
+     */
+    public Classification classify(String name, byte[] pixels, int count, int topK, Duration timeout) {
+        try (ServedModel.Use use = repository.acquire(name, "")) {
+            ModelInfo info = use.info();
+            int classes = info.labels().size();
+            if (topK < 1 || topK > classes) {
+                throw ServingException.badRequest("top_k must be between 1 and " + classes + ", got " + topK);
+            }
+            float[] images = new float[pixels.length];
+            for (int i = 0; i < pixels.length; i++) {
+                images[i] = (pixels[i] & 0xFF) * info.inputScale();
+            }
+            BatchResult result = run(use.served(), images, count, timeout);
+            float[] probabilities = result.outputs().get(probabilityOutput(info));
+            List<List<Prediction>> answers = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                List<Prediction> top = new ArrayList<>();
+                for (int index : topIndices(probabilities, i * classes, classes, topK)) {
+                    top.add(new Prediction(index, info.labels().get(index), probabilities[i * classes + index]));
+                }
+                answers.add(top);
+            }
+            return new Classification(info, answers);
+        }
+    }
+
+    /** The answer of {@link #classify}: the model version that answered, and the top classes of each image. */
+    public record Classification(ModelInfo model, List<List<Prediction>> predictions) {
     }
 
     /** The output holding class probabilities: {@code probabilities} if present, else the first. */

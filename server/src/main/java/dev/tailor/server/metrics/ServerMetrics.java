@@ -2,6 +2,7 @@ package dev.tailor.server.metrics;
 
 import dev.tailor.server.batch.BatchListener;
 import dev.tailor.server.model.ModelInfo;
+import dev.tailor.server.serving.ModelMetrics;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.DistributionStatisticsConfig;
 import io.helidon.metrics.api.DistributionSummary;
@@ -12,8 +13,10 @@ import io.helidon.metrics.api.Timer;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 
 /**
  * The server's own meters, registered in the registry it is given (one per server, so that tests
@@ -22,9 +25,11 @@ import java.util.function.IntSupplier;
  * (by model, protocol, status), {@code tailor_request_seconds} (end to end),
  * {@code tailor_queue_seconds} and {@code tailor_compute_seconds} (apart), {@code tailor_batch_size},
  * {@code tailor_queue_depth}, {@code tailor_inferences_total} (images) and {@code tailor_model_info}
- * (which carries the execution provider).
+ * (which carries the execution provider and the file's SHA-256). The per-model meters carry the
+ * model's version and are removed when that version is replaced or removed; a model gone from the
+ * repository loses its request counts too.
  */
-public final class ServerMetrics {
+public final class ServerMetrics implements ModelMetrics {
     private static final String SCOPE = "vendor";
     private static final Duration[] LATENCY_BUCKETS = {
             Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2),
@@ -58,15 +63,15 @@ public final class ServerMetrics {
                 Tag.create("protocol", protocol))).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Registers the per-model gauges and returns the listener that feeds the batch meters. */
-    public BatchListener forModel(ModelInfo info, IntSupplier queueDepth) {
-        List<Tag> model = List.of(Tag.create("model", info.name()));
+    @Override
+    public BatchListener attach(ModelInfo info, String sha256, IntSupplier queueDepth) {
+        List<Tag> model = List.of(Tag.create("model", info.name()), Tag.create("version", info.version()));
         registry.getOrCreate(Gauge.builder("tailor.queue.depth", queueDepth::getAsInt)
                 .scope(SCOPE).tags(model).description("Images waiting in the model's batch queue"));
         registry.getOrCreate(Gauge.builder("tailor.model.info", () -> 1)
-                .scope(SCOPE).description("Loaded models with their version and execution provider")
+                .scope(SCOPE).description("Served models with their version, file hash and execution provider")
                 .tags(List.of(Tag.create("model", info.name()), Tag.create("version", info.version()),
-                        Tag.create("provider", info.provider()))));
+                        Tag.create("provider", info.provider()), Tag.create("sha256", sha256))));
         DistributionSummary batchSize = registry.getOrCreate(DistributionSummary.builder("tailor.batch.size",
                         DistributionStatisticsConfig.builder().buckets(BATCH_BUCKETS))
                 .scope(SCOPE).tags(model).description("Images per ONNX Runtime call"));
@@ -87,6 +92,21 @@ public final class ServerMetrics {
                 queue.record(queueNanos, TimeUnit.NANOSECONDS);
             }
         };
+    }
+
+    @Override
+    public void detach(ModelInfo info) {
+        remove(tags -> info.name().equals(tags.get("model")) && info.version().equals(tags.get("version")));
+    }
+
+    @Override
+    public void forget(String model) {
+        remove(tags -> model.equals(tags.get("model")));
+    }
+
+    private void remove(Predicate<Map<String, String>> tags) {
+        registry.meters(m -> m.id().name().startsWith("tailor.") && tags.test(m.id().tagsMap()))
+                .forEach(registry::remove);
     }
 
     private Timer timer(String name, String description, List<Tag> tags) {

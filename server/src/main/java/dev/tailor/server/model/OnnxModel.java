@@ -11,7 +11,9 @@ import ai.onnxruntime.TensorInfo;
 import dev.tailor.server.ErrorKind;
 import dev.tailor.server.ServingException;
 
+import java.io.IOException;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,17 +45,34 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     /**
-     * Opens {@code file} and reads its tensors and metadata.
+     * Opens {@code file}; the model is named after the file (without {@code .onnx}) and versioned by
+     * its {@code model_version} metadata.
      *
+     * @throws IllegalArgumentException as {@link #load(OrtEnvironment, SessionFactory, String, String, byte[])}
+     */
+    public static OnnxModel load(OrtEnvironment env, SessionFactory sessions, Path file) throws OrtException, IOException {
+        String fileName = file.getFileName().toString();
+        String name = fileName.endsWith(".onnx") ? fileName.substring(0, fileName.length() - 5) : fileName;
+        return load(env, sessions, name, null, Files.readAllBytes(file));
+    }
+
+    /**
+     * Opens a model from the bytes of its file, so that what runs is exactly what was read (and
+     * hashed), even if the file is replaced meanwhile.
+     *
+     * @param name    the served name
+     * @param version the served version, or null for the {@code model_version} metadata ("1" when absent)
+     * @throws OrtException             when ONNX Runtime cannot read the bytes as a model
      * @throws IllegalArgumentException when the model does not have one FP32 input with a variable
      *                                  batch dimension and FP32 outputs batch-first
      */
-    public static OnnxModel load(OrtEnvironment env, SessionFactory sessions, Path file) throws OrtException {
+    public static OnnxModel load(OrtEnvironment env, SessionFactory sessions, String name, String version,
+                                 byte[] onnx) throws OrtException {
         OrtSession.SessionOptions options = sessions.options();
         OrtSession session = null;
         try {
-            session = sessions.open(file, options);
-            ModelInfo info = describe(file, session, sessions.provider());
+            session = sessions.open(onnx, options);
+            ModelInfo info = describe(name, version, session, sessions.provider());
             return new OnnxModel(env, options, session, info);
         } catch (OrtException | RuntimeException e) {
             try {
@@ -67,36 +86,35 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
-    private static ModelInfo describe(Path file, OrtSession session, String provider) throws OrtException {
-        String fileName = file.getFileName().toString();
-        String name = fileName.endsWith(".onnx") ? fileName.substring(0, fileName.length() - 5) : fileName;
+    private static ModelInfo describe(String name, String version, OrtSession session, String provider)
+            throws OrtException {
         Map<String, NodeInfo> inputs = session.getInputInfo();
         if (inputs.size() != 1) {
-            throw new IllegalArgumentException(fileName + ": expected one input, found " + inputs.keySet());
+            throw new IllegalArgumentException("expected one input, found " + inputs.keySet());
         }
-        TensorSpec input = spec(fileName, inputs.values().iterator().next());
+        TensorSpec input = spec(inputs.values().iterator().next());
         List<TensorSpec> outputs = new ArrayList<>();
         for (NodeInfo output : session.getOutputInfo().values()) {
-            outputs.add(spec(fileName, output));
+            outputs.add(spec(output));
         }
         ModelMetadata metadata = ModelMetadata.read(name, session.getMetadata(), outputs);
-        return new ModelInfo(name, metadata.version(), metadata.description(), input, outputs, metadata.labels(),
-                metadata.inputScale(), provider, metadata.custom());
+        return new ModelInfo(name, version != null ? version : metadata.version(), metadata.description(), input,
+                outputs, metadata.labels(), metadata.inputScale(), provider, metadata.custom());
     }
 
-    private static TensorSpec spec(String fileName, NodeInfo node) {
+    private static TensorSpec spec(NodeInfo node) {
         if (!(node.getInfo() instanceof TensorInfo tensor) || tensor.type != OnnxJavaType.FLOAT) {
-            throw new IllegalArgumentException(fileName + ": tensor '" + node.getName() + "' is " + node.getInfo()
+            throw new IllegalArgumentException("tensor '" + node.getName() + "' is " + node.getInfo()
                     + "; the server serves float32 tensors only");
         }
         long[] shape = tensor.getShape();
         if (shape.length < 2 || shape[0] != -1) {
-            throw new IllegalArgumentException(fileName + ": tensor '" + node.getName() + "' has shape "
+            throw new IllegalArgumentException("tensor '" + node.getName() + "' has shape "
                     + java.util.Arrays.toString(shape) + "; a variable batch dimension first is needed for batching");
         }
         for (int i = 1; i < shape.length; i++) {
             if (shape[i] <= 0) {
-                throw new IllegalArgumentException(fileName + ": tensor '" + node.getName()
+                throw new IllegalArgumentException("tensor '" + node.getName()
                         + "' has a variable dimension after the batch one");
             }
         }

@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 
 import java.lang.System.Logger.Level;
-import java.nio.file.Path;
 
 /**
  * Creates ONNX Runtime sessions on the configured device. The device is resolved once, at
@@ -74,9 +73,9 @@ public final class SessionFactory {
         }
     }
 
-    /** Creates a session for the file with freshly made options. */
-    public OrtSession open(Path file, OrtSession.SessionOptions options) throws OrtException {
-        return env.createSession(file.toString(), options);
+    /** Creates a session for a model given as the bytes of its file, with freshly made options. */
+    public OrtSession open(byte[] onnx, OrtSession.SessionOptions options) throws OrtException {
+        return env.createSession(onnx, options);
     }
 
     /** Null when CUDA works here, else why not. */

@@ -1,191 +1,212 @@
 package dev.tailor.server.serving;
 
-import ai.onnxruntime.OrtEnvironment;
-import dev.tailor.server.model.ModelInfo;
-import dev.tailor.server.model.OnnxModel;
-import dev.tailor.server.model.SessionFactory;
-import dev.tailor.server.batch.BatchListener;
-import dev.tailor.server.batch.BatchSettings;
-import dev.tailor.server.batch.DynamicBatcher;
+import dev.tailor.server.ErrorKind;
+import dev.tailor.server.ServingException;
 
-import java.io.IOException;
-import java.lang.System.Logger.Level;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.function.BiFunction;
-import java.util.function.Function;
-import java.util.function.IntSupplier;
-import java.util.stream.Stream;
 
 /**
- * The models the server serves, by name: loads every {@code .onnx} file of a folder, warms each up,
- * puts a {@link DynamicBatcher} in front of it, and only then reports ready. Entries are replaced
- * as a whole, and {@link OnnxModel} is reference counted, so a later directory watch can swap a
- * model under load by publishing the new entry and closing the old one. Owns the models and their
- * batchers; closing it drains the batchers, then releases the sessions.
+ * The models being served, by name and version, as request handlers see them: lookups, the
+ * model list, and readiness. A lookup for a request takes a {@link ServedModel.Use}, so a model
+ * swapped or removed after the lookup still serves that request. What is served changes only
+ * through the {@link RepositoryManager}, which loads files and retires instances; this class
+ * holds no files, threads or sessions.
  */
-public final class ModelRepository implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(ModelRepository.class.getName());
-
-    private final Path folder;
-    private final OrtEnvironment env;
-    private final SessionFactory sessions;
-    private final Function<String, BatchSettings> batchSettings;
-    private final BiFunction<ModelInfo, IntSupplier, BatchListener> listeners;
-    private final int warmupIterations;
-    private final ServingObserver observer;
-    private final Map<String, ServedModel> models = new ConcurrentSkipListMap<>();
-    private volatile boolean ready;
+public final class ModelRepository {
+    private final ConcurrentSkipListMap<String, ModelEntry> entries = new ConcurrentSkipListMap<>();
+    private final Set<String> required = ConcurrentHashMap.newKeySet();
+    private volatile boolean started;
     private volatile boolean closed;
 
     /**
-     * @param folder           where the {@code .onnx} files are
-     * @param batchSettings    batching settings by model name
-     * @param listeners        the batch listener (metrics) for a model, given its queue depth
-     * @param warmupIterations how many batches of each size (1 and max-batch-size) to run before ready
-     * @param observer         hears warm-ups and batches ({@link ServingObserver#NONE} outside tests)
+     * Takes a use of the model for one request; close it when the request has its answer.
+     *
+     * @param version the version asked for, or empty for the latest serving
+     * @throws ServingException NOT_FOUND for an unknown model or version, UNAVAILABLE when the model
+     *                          is not ready (loading, failed, unloaded) or the server is shutting down
      */
-    public ModelRepository(Path folder, OrtEnvironment env, SessionFactory sessions,
-                           Function<String, BatchSettings> batchSettings,
-                           BiFunction<ModelInfo, IntSupplier, BatchListener> listeners, int warmupIterations,
-                           ServingObserver observer) {
-        this.folder = folder;
-        this.env = env;
-        this.sessions = sessions;
-        this.batchSettings = batchSettings;
-        this.listeners = listeners;
-        this.warmupIterations = warmupIterations;
-        this.observer = observer;
+    public ServedModel.Use acquire(String name, String version) {
+        while (true) {
+            ServedModel.Use use = find(name, version).tryUse();
+            if (use != null) {
+                return use;
+            }
+            // it closed between the lookup and the use: it has been replaced or removed, so look again
+            Thread.onSpinWait();
+        }
     }
 
     /**
-     * Loads and warms every model in the folder, then marks the repository ready if at least one
-     * model loaded. A file that fails to load is logged and skipped: one bad file should not keep
-     * the others from serving.
+     * The instance serving {@code name} in {@code version} (the latest when empty), without
+     * holding it: for metadata and early checks. Requests that run the model use {@link #acquire}.
+     *
+     * @throws ServingException as {@link #acquire}
      */
-    public void loadAll() {
-        List<Path> files;
-        try (Stream<Path> listing = Files.list(folder)) {
-            files = listing.filter(p -> p.getFileName().toString().endsWith(".onnx") && Files.isRegularFile(p))
-                    .sorted().toList();
-        } catch (IOException e) {
-            LOG.log(Level.ERROR, "Cannot list models folder " + folder.toAbsolutePath() + ": " + e);
-            return;
+    public ServedModel find(String name, String version) {
+        if (closed) {
+            throw new ServingException(ErrorKind.UNAVAILABLE, "the server is shutting down");
         }
-        if (files.isEmpty()) {
-            LOG.log(Level.ERROR, "No .onnx models in " + folder.toAbsolutePath() + "; the server will never be ready");
+        ModelEntry entry = entry(name);
+        boolean latest = version == null || version.isEmpty();
+        ServedModel served = latest ? entry.latest() : entry.version(version);
+        if (served != null) {
+            return served;
         }
-        for (Path file : files) {
-            if (closed) {
-                return;
-            }
-            try {
-                load(file);
-            } catch (Exception e) {
-                LOG.log(Level.ERROR, "Skipping model " + file + ": " + e.getMessage(), e);
-            }
+        ModelStatus status = latest ? statusOfLatest(entry) : statusOf(entry, version);
+        if (status == null) {
+            throw ServingException.notFound("model '" + name + "' has no version '" + version + "'; it serves "
+                    + (entry.versions().isEmpty() ? "none" : "versions " + entry.versions()));
         }
-        ready = !models.isEmpty() && !closed;
-        if (ready) {
-            LOG.log(Level.INFO, "Ready: " + models.size() + " model(s) loaded from " + folder.toAbsolutePath());
-        }
+        throw new ServingException(ErrorKind.UNAVAILABLE, "model '" + name + "'"
+                + (status.version() != null ? " version " + status.version() : "") + " is not ready: "
+                + status.state().label() + (status.reason() != null ? " (" + status.reason() + ")" : ""));
     }
 
-    private void load(Path file) throws Exception {
-        long start = System.nanoTime();
-        OnnxModel model = OnnxModel.load(env, sessions, file);
-        ModelInfo info = model.info();
-        BatchSettings settings = batchSettings.apply(info.name());
-        try {
-            warmUp(model, settings.maxBatchSize());
-        } catch (Exception e) {
-            model.close();
-            throw e;
+    /**
+     * Whether {@code name} serves {@code version} (the latest when empty) now.
+     *
+     * @throws ServingException NOT_FOUND for an unknown model, or a version it never had
+     */
+    public boolean isReady(String name, String version) {
+        ModelEntry entry = entry(name);
+        if (version == null || version.isEmpty()) {
+            return !closed && entry.latest() != null;
         }
-        // the gauge reads whichever batcher is current under this name, so it survives a model swap
-        BatchListener listener = observed(info.name(), listeners.apply(info,
-                () -> get(info.name()).map(served -> served.batcher().queuedImages()).orElse(0)));
-        DynamicBatcher batcher = new DynamicBatcher(model, settings, listener);
-        ServedModel previous = models.put(info.name(), new ServedModel(model, batcher));
-        if (previous != null) {
-            retire(previous, Duration.ofSeconds(30));
+        if (entry.version(version) != null) {
+            return !closed;
         }
-        LOG.log(Level.INFO, String.format("Loaded model %s version %s from %s on %s: input %s, outputs %s, %d labels,"
-                        + " batch <= %d, queue delay %d us, queue %d images, %d concurrent batch(es), in %d ms",
-                info.name(), info.version(), file, info.provider(), info.input(), info.outputs(), info.labels().size(),
-                settings.maxBatchSize(), settings.maxQueueDelay().toNanos() / 1000, settings.queueCapacity(),
-                settings.maxConcurrentBatches(), (System.nanoTime() - start) / 1_000_000));
-    }
-
-    /** The metrics listener, with the observer hearing each batch before it runs. */
-    private BatchListener observed(String model, BatchListener metrics) {
-        return new BatchListener() {
-            @Override
-            public void batchStarting(int images) throws InterruptedException {
-                observer.batchStarting(model, images);
-            }
-
-            @Override
-            public void batchRan(int images, long computeNanos) {
-                metrics.batchRan(images, computeNanos);
-            }
-
-            @Override
-            public void requestDequeued(long queueNanos) {
-                metrics.requestDequeued(queueNanos);
-            }
-        };
-    }
-
-    private void warmUp(OnnxModel model, int maxBatchSize) throws Exception {
-        observer.warmingUp(model.info().name());
-        int itemSize = model.info().input().itemSize();
-        try (OnnxModel.Lease lease = model.acquire()) {
-            for (int i = 0; i < warmupIterations; i++) {
-                lease.run(new float[itemSize], 1);
-                lease.run(new float[itemSize * maxBatchSize], maxBatchSize);
-            }
+        if (statusOf(entry, version) == null) {
+            throw ServingException.notFound("model '" + name + "' has no version '" + version + "'");
         }
+        return false;
     }
 
-    /** The model served under {@code name}. */
-    public Optional<ServedModel> get(String name) {
-        return Optional.ofNullable(models.get(name));
+    /** The versions of {@code name} serving now, oldest first; empty for an unknown model. */
+    public List<String> versions(String name) {
+        ModelEntry entry = entries.get(name);
+        return entry == null ? List.of() : entry.versions();
     }
 
-    /** Every served model, by name. */
-    public Collection<ServedModel> models() {
-        return models.values();
+    /** Whether {@code name} is a model of the repository (serving or not): request metrics label by such names only. */
+    public boolean knows(String name) {
+        return name != null && entries.containsKey(name);
     }
 
-    /** True once every model is loaded and warm, until shutdown starts. */
+    /** Every instance serving now, by name, oldest version first. */
+    public List<ServedModel> models() {
+        List<ServedModel> all = new ArrayList<>();
+        for (ModelEntry entry : entries.values()) {
+            all.addAll(entry.instances());
+        }
+        return all;
+    }
+
+    /** Every model file's status, by name, then version, then file. */
+    public List<ModelStatus> statuses() {
+        List<ModelStatus> all = new ArrayList<>();
+        for (ModelEntry entry : entries.values()) {
+            all.addAll(entry.statuses());
+        }
+        all.sort(Comparator.comparing(ModelStatus::name)
+                .thenComparing(s -> s.version() == null ? "" : s.version(), VersionOrder.INSTANCE)
+                .thenComparing(ModelStatus::file));
+        return all;
+    }
+
+    /** The statuses of one model's files, or an empty list for an unknown model. */
+    public List<ModelStatus> statuses(String name) {
+        return statuses().stream().filter(s -> s.name().equals(name)).toList();
+    }
+
+    /**
+     * True once the models found at start have loaded, while every one of them that is still in
+     * the folder (and not unloaded through the API) serves, and at least one model serves; false
+     * from the start of shutdown.
+     */
     public boolean isReady() {
-        return ready && !closed;
-    }
-
-    /** Stops accepting work, finishes what is queued (up to {@code grace}), closes the sessions. */
-    public void close(Duration grace) {
-        closed = true;
-        ready = false;
-        for (ServedModel served : models.values()) {
-            retire(served, grace);
+        if (!started || closed) {
+            return false;
         }
-        models.clear();
+        boolean any = false;
+        for (ModelEntry entry : entries.values()) {
+            any |= entry.latest() != null;
+        }
+        for (String name : required) {
+            ModelEntry entry = entries.get(name);
+            if (entry == null || entry.latest() == null) {
+                return false;
+            }
+        }
+        return any;
     }
 
-    @Override
-    public void close() {
-        close(Duration.ofSeconds(30));
+    /** The models found at start that must serve for the server to be ready; those that do not, by name. */
+    public List<String> notReady() {
+        return required.stream().filter(n -> entries.get(n) == null || entries.get(n).latest() == null).sorted().toList();
     }
 
-    private static void retire(ServedModel served, Duration grace) {
-        served.batcher().close(grace);
-        served.model().close(); // frees the session once the last in-flight run returns its lease
+    private ModelEntry entry(String name) {
+        ModelEntry entry = name == null ? null : entries.get(name);
+        if (entry == null || (!entry.isOnDisk() && entry.latest() == null)) {
+            throw ServingException.notFound("unknown model '" + name + "'; models: " + entries.values().stream()
+                    .filter(ModelEntry::isOnDisk).map(ModelEntry::name).toList());
+        }
+        return entry;
+    }
+
+    private static ModelStatus statusOfLatest(ModelEntry entry) {
+        return entry.statuses().stream().max(Comparator.comparing(s -> s.version() == null ? "" : s.version(),
+                VersionOrder.INSTANCE)).orElse(new ModelStatus(entry.name(), null, ModelState.LOADING, null, "", null,
+                null));
+    }
+
+    private static ModelStatus statusOf(ModelEntry entry, String version) {
+        return entry.statuses().stream().filter(s -> version.equals(s.version())).findFirst().orElse(null);
+    }
+
+    // ---- changed by the RepositoryManager only ----
+
+    ModelEntry get(String name) {
+        return entries.get(name);
+    }
+
+    ModelEntry getOrCreate(String name) {
+        return entries.computeIfAbsent(name, ModelEntry::new);
+    }
+
+    Collection<ModelEntry> entries() {
+        return entries.values();
+    }
+
+    Set<String> names() {
+        return entries.keySet();
+    }
+
+    void remove(ModelEntry entry) {
+        entries.remove(entry.name(), entry);
+    }
+
+    /** The models found at start: the server is ready once each serves. */
+    void require(Collection<String> names) {
+        required.addAll(names);
+    }
+
+    /** A model deleted or unloaded on purpose no longer holds readiness back. */
+    void release(String name) {
+        required.remove(name);
+    }
+
+    void started() {
+        started = true;
+    }
+
+    void closing() {
+        closed = true;
     }
 }
