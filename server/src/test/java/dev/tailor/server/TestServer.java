@@ -3,6 +3,8 @@ package dev.tailor.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.net.URI;
@@ -10,17 +12,21 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A real server on a random port serving the fixture models, with an HTTP client, a gRPC channel
- * and a reader of its Prometheus metrics; shared by the end-to-end test classes.
+ * A real server on a random port serving the fixture models (or a folder of the test's own), with
+ * an HTTP client, a gRPC channel, a reader of its Prometheus metrics and of its model list; shared
+ * by the end-to-end test classes.
  */
 final class TestServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final TailorServer server;
     private final HttpClient http;
     private final ManagedChannel channel;
@@ -38,7 +44,13 @@ final class TestServer implements AutoCloseable {
 
     /** As {@link #start(Map)}, with {@code observer} hearing warm-ups and batches. */
     static TestServer start(Map<String, String> settings, TestObserver observer) throws InterruptedException {
-        TailorServer server = ServerMain.start(Fixtures.config(Fixtures.models(), settings), observer);
+        return start(Fixtures.models(), settings, observer);
+    }
+
+    /** A server on {@code modelsDir}, ready. */
+    static TestServer start(Path modelsDir, Map<String, String> settings, TestObserver observer)
+            throws InterruptedException {
+        TailorServer server = ServerMain.start(Fixtures.config(modelsDir, settings), observer);
         assertTrue(server.awaitLoaded(Duration.ofMinutes(2)), "server should become ready");
         return new TestServer(server);
     }
@@ -82,6 +94,40 @@ final class TestServer implements AutoCloseable {
             }
         }
         return sum;
+    }
+
+    /** The entries of {@code GET /v1/models}. */
+    JsonNode modelList() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/v1/models")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return JSON.readTree(response.body()).get("models");
+    }
+
+    /** The model list's entry for {@code file} (its path in the models folder), or null. */
+    JsonNode entry(String file) throws Exception {
+        for (JsonNode entry : modelList()) {
+            if (entry.get("file").asText().equals(file)) {
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Polls the model list until the entry of {@code file} satisfies {@code condition} (null: until
+     * the file has no entry), and returns it; the deadline is generous, no timing is asserted.
+     */
+    JsonNode awaitEntry(String file, Predicate<JsonNode> condition, String what) throws Exception {
+        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (true) {
+            JsonNode entry = entry(file);
+            if (condition == null ? entry == null : entry != null && condition.test(entry)) {
+                return entry;
+            }
+            assertTrue(System.nanoTime() < until, what + "; the entry of " + file + " is " + entry);
+            Thread.sleep(20);
+        }
     }
 
     /** Polls {@link #metric} until it reads {@code value}; the deadline is generous, no timing is asserted. */

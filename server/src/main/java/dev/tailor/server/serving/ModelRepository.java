@@ -153,7 +153,10 @@ public final class ModelRepository {
 
     private ModelEntry entry(String name) {
         ModelEntry entry = name == null ? null : entries.get(name);
-        if (entry == null || (!entry.isOnDisk() && entry.latest() == null)) {
+        if (entry != null && !entry.isOnDisk() && entry.latest() == null) {
+            throw ServingException.notFound("model '" + name + "' was removed from the models folder");
+        }
+        if (entry == null) {
             throw ServingException.notFound("unknown model '" + name + "'; models: " + entries.values().stream()
                     .filter(ModelEntry::isOnDisk).map(ModelEntry::name).toList());
         }
