@@ -104,6 +104,20 @@ final class TestServer implements AutoCloseable {
         return JSON.readTree(response.body()).get("models");
     }
 
+    /** The status code of a GET of {@code path}. */
+    int status(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
+    /** The OIP metadata of {@code model} ({@code GET /v2/models/{model}}). */
+    JsonNode metadata(String model) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/v2/models/" + model)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return JSON.readTree(response.body());
+    }
+
     /** The model list's entry for {@code file} (its path in the models folder), or null. */
     JsonNode entry(String file) throws Exception {
         for (JsonNode entry : modelList()) {
