@@ -45,6 +45,7 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -109,7 +110,7 @@ class ServerEndToEndTest {
         assertEquals(200, get("/v2/health/ready").statusCode());
         JsonNode meta = json(get("/v2"));
         assertEquals("tailor", meta.get("name").asText());
-        assertTrue(meta.get("extensions").toString().contains("classification"));
+        assertEquals("[\"classification\",\"model_repository\"]", meta.get("extensions").toString());
         assertEquals(200, get("/observe/health/ready").statusCode());
     }
 
@@ -125,6 +126,11 @@ class ServerEndToEndTest {
                 List.of(meta.get("outputs").get(0).get("name").asText(), meta.get("outputs").get(1).get("name").asText()));
         assertEquals("CPUExecutionProvider", meta.get("parameters").get("provider").asText());
         assertEquals("Ankle boot", meta.get("parameters").get("labels").get(9).asText());
+        JsonNode parameters = meta.get("parameters");
+        assertEquals("ready", parameters.get("state").asText());
+        assertEquals("cnn1.onnx", parameters.get("file").asText());
+        assertEquals(ModelFiles.sha256(ModelFiles.cnn1()), parameters.get("sha256").asText());
+        assertTrue(Instant.parse(parameters.get("loaded_at").asText()).isBefore(Instant.now()));
         assertEquals(200, get("/v2/models/" + MODEL + "/versions/1").statusCode());
         assertEquals(200, get("/v2/models/" + MODEL + "/ready").statusCode());
         assertEquals(200, get("/v2/models/" + MODEL + "/versions/1/ready").statusCode());
@@ -310,10 +316,14 @@ class ServerEndToEndTest {
         assertEquals(List.of("ann", "cnn1"), models.getModelsList().stream().map(m -> m.getName()).toList());
         assertEquals("CPUExecutionProvider", models.getModels(1).getProvider());
         assertEquals(10, models.getModels(1).getLabelsCount());
+        assertEquals("ready", models.getModels(1).getState());
+        assertEquals(ModelFiles.sha256(ModelFiles.cnn1()), models.getModels(1).getSha256());
+        assertTrue(models.getModels(1).getIsDefault());
+        assertEquals("", models.getModels(1).getLastError());
     }
 
     @Test
-    void modelListShowsVersionProviderShapeAndLabels() throws Exception {
+    void modelListShowsVersionStateFileHashProviderShapeAndLabels() throws Exception {
         JsonNode list = json(get("/v1/models"));
         assertEquals(2, list.get("models").size());
         JsonNode cnn = list.get("models").get(1);
@@ -322,6 +332,12 @@ class ServerEndToEndTest {
         assertEquals("CPUExecutionProvider", cnn.get("provider").asText());
         assertEquals("[-1,1,28,28]", cnn.get("input_shape").toString());
         assertEquals("T-shirt/top", cnn.get("labels").get(0).asText());
+        assertEquals("ready", cnn.get("state").asText());
+        assertTrue(cnn.get("ready").asBoolean() && cnn.get("default").asBoolean());
+        assertEquals("cnn1.onnx", cnn.get("file").asText());
+        assertEquals(ModelFiles.sha256(ModelFiles.cnn1()), cnn.get("sha256").asText());
+        assertTrue(cnn.get("load_ms").asLong() >= 0 && cnn.has("loaded_at"));
+        assertFalse(cnn.has("last_error"), cnn.toString());
     }
 
     @Test
@@ -381,6 +397,8 @@ class ServerEndToEndTest {
             assertTrue(text.contains(name), name + " missing from\n" + text);
         }
         assertTrue(text.matches("(?s).*tailor_model_info\\{[^}]*provider=\"CPUExecutionProvider\".*"));
+        assertTrue(text.matches("(?s).*tailor_inferences_total\\{[^}]*model=\"cnn1\"[^}]*version=\"1\".*"),
+                "the per-model meters carry the version");
         get("/v2/models/nope");
         assertTrue(metric("tailor_request_failures_total", "_unknown", "status=\"404\"") >= 1);
     }
