@@ -3,33 +3,17 @@ package dev.tailor.server.serving;
 import ai.onnxruntime.OrtEnvironment;
 import dev.tailor.server.ErrorKind;
 import dev.tailor.server.ServingException;
-import dev.tailor.server.batch.BatchListener;
-import dev.tailor.server.batch.BatchSettings;
-import dev.tailor.server.batch.DynamicBatcher;
-import dev.tailor.server.model.ModelInfo;
-import dev.tailor.server.model.OnnxModel;
 import dev.tailor.server.model.SessionFactory;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -37,37 +21,25 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 /**
- * Keeps what is served in line with the models folder, on one loader thread. It looks at the
- * folder at start, whenever the watcher reports a change, and every poll interval anyway; loads a
- * new or changed file once it has stopped changing, checks and warms it up beside the instance it
- * replaces, then switches lookups to it in one step; retires instances whose file was deleted; and
- * rejects a bad file with its reason in the model list while the previous instance keeps serving.
- * The repository API's load and unload run on the same thread, so nothing loads twice at once.
- * A failure in one pass is logged and the next pass runs: the watcher never dies. A retired
- * instance closes when its last request leaves, on a thread of its own, never blocking the loader.
- * Owns the loader and watcher threads and every instance it loaded.
+ * Keeps what is served in line with the models folder, on one loader thread: looks at the folder
+ * at start, whenever the watcher reports a change, every poll interval anyway, and when a file may
+ * have settled, and hands each model to {@link ModelSync}, which loads, switches and retires. The
+ * repository API's load and unload run on the same thread, so nothing loads twice at once. A
+ * failure in one pass is logged and the next pass runs: the watcher never dies. Owns the loader and
+ * watcher threads; decides when startup is over.
  */
 public final class RepositoryManager implements AutoCloseable {
-    /** Why a model unloaded through the repository API does not serve. */
-    static final String UNLOADED_REASON = "unloaded through the repository API";
     private static final System.Logger LOG = System.getLogger(RepositoryManager.class.getName());
 
     private final ModelRepository repository;
     private final RepositorySettings settings;
     private final ModelFolder folder;
-    private final ModelLoader loader;
-    private final ModelMetrics metrics;
+    private final ModelSync sync;
     private final ServingObserver observer;
-    private final StableFiles stable;
     private final ScheduledExecutorService thread;
-    // loader thread only: the stamp of the content last loaded or rejected, by file
-    private final Map<String, FileStamp> handled = new HashMap<>();
-    private final Set<String> reported = new HashSet<>();
-    private final Set<ServedModel> open = ConcurrentHashMap.newKeySet(); // loaded and not closed yet
+    private final Set<String> reported = new HashSet<>(); // loader thread only
     private final AtomicBoolean passQueued = new AtomicBoolean();
     private final CompletableFuture<Void> startup = new CompletableFuture<>();
     private volatile FolderWatcher watcher;
@@ -80,10 +52,19 @@ public final class RepositoryManager implements AutoCloseable {
         this.repository = repository;
         this.settings = settings;
         this.folder = new ModelFolder(settings.folder());
-        this.loader = new ModelLoader(env, sessions, settings.warmupIterations(), observer);
-        this.metrics = metrics;
         this.observer = observer;
-        this.stable = new StableFiles(settings.settle());
+        this.sync = new ModelSync(repository, settings, new ModelLoader(env, sessions, settings.warmupIterations(),
+                observer), metrics, observer, new ModelSync.LookAgain() {
+            @Override
+            public void soon() {
+                requestPass();
+            }
+
+            @Override
+            public void in(Duration wait) {
+                lookAgainIn(wait);
+            }
+        });
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("model-loader")
                 .unstarted(r));
     }
@@ -147,7 +128,7 @@ public final class RepositoryManager implements AutoCloseable {
                     entry.removeStatus(status.file());
                 }
             }
-            return syncModel(name, files, problemsOf(listing, name), true);
+            return sync.sync(name, files, problemsOf(listing, name), true);
         });
         if (!errors.isEmpty()) {
             List<String> serving = repository.versions(name);
@@ -174,16 +155,7 @@ public final class RepositoryManager implements AutoCloseable {
             if (entry == null || (!entry.isOnDisk() && entry.latest() == null)) {
                 throw ServingException.notFound("unknown model '" + name + "'");
             }
-            entry.unloaded(true);
-            repository.release(name);
-            for (ServedModel served : List.copyOf(entry.instances())) {
-                retire(entry, served, UNLOADED_REASON, true);
-            }
-            for (ModelStatus status : List.copyOf(entry.statuses())) {
-                if (status.state() == ModelState.LOADING || status.state() == ModelState.FAILED) {
-                    entry.status(status.with(ModelState.UNLOADED, UNLOADED_REASON));
-                }
-            }
+            sync.unload(entry);
             LOG.log(Level.INFO, "Unloading model " + name + " through the repository API");
             return null;
         });
@@ -230,14 +202,14 @@ public final class RepositoryManager implements AutoCloseable {
                             + " name/<version>/model.onnx); the server is not ready until one loads");
                 }
             }
-            forgetVanished(listing);
+            sync.forgetVanished(listing);
             report(listing.problems());
             Set<String> names = new TreeSet<>(listing.models().keySet());
             names.addAll(repository.names());
             listing.problems().stream().map(ModelFolder.Problem::name).filter(n -> n != null).forEach(names::add);
             for (String name : names) {
                 try {
-                    syncModel(name, listing.models().getOrDefault(name, List.of()), problemsOf(listing, name), false);
+                    sync.sync(name, listing.models().getOrDefault(name, List.of()), problemsOf(listing, name), false);
                 } catch (RuntimeException | LinkageError e) {
                     LOG.log(Level.ERROR, "Could not bring model " + name + " up to date; it stays as it was", e);
                 }
@@ -252,298 +224,8 @@ public final class RepositoryManager implements AutoCloseable {
         observer.synced();
     }
 
-    /**
-     * Brings one model in line with its files; returns the reasons of the files rejected now.
-     *
-     * @param force load even files that have not settled or were rejected before (the repository API's load)
-     */
-    private List<String> syncModel(String name, List<ModelFile> files, List<ModelFolder.Problem> problems,
-                                   boolean force) {
-        ModelEntry entry = files.isEmpty() && problems.isEmpty() ? repository.get(name) : repository.getOrCreate(name);
-        if (entry == null) {
-            return List.of();
-        }
-        entry.onDisk(!files.isEmpty());
-        Set<String> keep = new HashSet<>();
-        for (ModelFolder.Problem problem : problems) {
-            keep.add(problem.relative());
-            ModelStatus shown = entry.status(problem.relative());
-            if (shown == null || shown.state() != ModelState.FAILED || !problem.reason().equals(shown.reason())) {
-                entry.status(new ModelStatus(name, null, ModelState.FAILED, problem.reason(), problem.relative(), null,
-                        null));
-            }
-        }
-        List<String> errors = new ArrayList<>();
-        Set<String> onDisk = new HashSet<>(files.stream().map(ModelFile::relative).toList());
-        if (files.isEmpty()) {
-            repository.release(name);
-            for (ServedModel served : List.copyOf(entry.instances())) {
-                retire(entry, served, "its file " + served.source().relative() + " was deleted", true);
-            }
-        } else if (entry.isUnloaded()) {
-            for (ModelFile file : select(name, files)) {
-                keep.add(file.relative());
-                if (entry.status(file.relative()) == null) {
-                    entry.status(new ModelStatus(name, file.servedVersion(), ModelState.UNLOADED, UNLOADED_REASON,
-                            file.relative(), null, null));
-                }
-            }
-        } else {
-            List<ModelFile> selected = select(name, files);
-            String policyProblem = name + "/";
-            if (selected.isEmpty()) {
-                keep.add(policyProblem);
-                entry.status(new ModelStatus(name, null, ModelState.FAILED, "version policy "
-                        + settings.versionPolicy().apply(name) + " serves none of the versions in the folder "
-                        + files.stream().map(ModelFile::version).toList(), policyProblem, null, null));
-            }
-            for (ModelFile file : selected.reversed()) { // the newest first: it is the one served by default
-                keep.add(file.relative());
-                String error = syncFile(entry, file, force);
-                if (error != null) {
-                    errors.add(error);
-                }
-            }
-            Set<String> chosen = new HashSet<>(selected.stream().map(ModelFile::relative).toList());
-            boolean chosenAllServe = chosen.stream().allMatch(f -> entry.servingFrom(f) != null);
-            for (ServedModel served : List.copyOf(entry.instances())) {
-                String file = served.source().relative();
-                if (!onDisk.contains(file)) {
-                    retire(entry, served, "its file " + file + " was deleted", true);
-                } else if (!chosen.contains(file) && chosenAllServe) {
-                    retire(entry, served, "version policy " + settings.versionPolicy().apply(name)
-                            + " no longer serves it", true);
-                }
-            }
-        }
-        for (ModelStatus status : List.copyOf(entry.statuses())) {
-            boolean current = keep.contains(status.file()) || status.state() == ModelState.DRAINING
-                    || entry.servingFrom(status.file()) != null;
-            if (!current) {
-                entry.removeStatus(status.file());
-            }
-        }
-        if (entry.isEmpty() && !entry.isOnDisk()) {
-            repository.remove(entry);
-            metrics.forget(name);
-            LOG.log(Level.INFO, "Model " + name + " is gone from the repository");
-        }
-        return errors;
-    }
-
-    /** The files of a model its version policy serves, oldest first ({@code name.onnx} is always served). */
-    private List<ModelFile> select(String name, List<ModelFile> files) {
-        if (files.size() == 1 && files.getFirst().version() == null) {
-            return files;
-        }
-        Set<Long> chosen = settings.versionPolicy().apply(name).select(files.stream().map(ModelFile::version).toList());
-        return files.stream().filter(f -> chosen.contains(f.version())).toList();
-    }
-
-    /** Loads {@code file} if it changed and has settled; returns why it was rejected, or null. */
-    private String syncFile(ModelEntry entry, ModelFile file, boolean force) {
-        if (!force) {
-            if (file.stamp().equals(handled.get(file.relative()))) {
-                return null; // unchanged since it was loaded or rejected
-            }
-            Duration wait = stable.waitFor(file.path(), file.stamp(), Instant.now());
-            if (wait != null) {
-                if (entry.servingFrom(file.relative()) == null) {
-                    entry.status(new ModelStatus(entry.name(), file.servedVersion(), ModelState.LOADING,
-                            "waiting for the file to stop changing", file.relative(), null,
-                            lastError(entry, file.relative())));
-                }
-                lookAgainIn(wait);
-                return null;
-            }
-        }
-        return load(entry, file, force);
-    }
-
-    private String load(ModelEntry entry, ModelFile file, boolean force) {
-        String relative = file.relative();
-        ServedModel current = entry.servingFrom(relative);
-        if (current == null) {
-            entry.status(new ModelStatus(entry.name(), file.servedVersion(), ModelState.LOADING, null, relative, null,
-                    lastError(entry, relative)));
-        }
-        long start = System.nanoTime();
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file.path());
-            if (bytes.length != file.stamp().size() || !FileStamp.of(file.path()).equals(file.stamp())) {
-                lookAgainIn(settings.settle()); // written to while we read it
-                return null;
-            }
-        } catch (NoSuchFileException e) {
-            requestPass(); // gone meanwhile: the next look retires it
-            return null;
-        } catch (IOException e) {
-            return reject(entry, file, "", 0, "cannot be read: " + e.getMessage());
-        } catch (OutOfMemoryError e) {
-            return reject(entry, file, "", file.stamp().size(), "too large to read into memory ("
-                    + file.stamp().size() + " bytes)");
-        }
-        handled.put(relative, file.stamp());
-        String sha256 = sha256(bytes);
-        if (current != null && current.source().sha256().equals(sha256)) {
-            // the same content again (touched, or copied over itself): an older rejection no longer applies
-            entry.updateStatus(relative, s -> s.serving() == current
-                    ? new ModelStatus(s.name(), s.version(), s.state(), s.reason(), relative, current, null) : s);
-            return null;
-        }
-        ModelStatus.LoadError before = lastError(entry, relative);
-        if (!force && before != null && before.sha256().equals(sha256)) {
-            return null; // the same rejected bytes copied again
-        }
-        ModelInfo expected = current != null ? current.info() : entry.latest() != null ? entry.latest().info() : null;
-        BatchSettings batching = settings.batching().apply(entry.name());
-        OnnxModel model;
-        try {
-            model = loader.load(file, bytes, expected, batching.maxBatchSize());
-        } catch (ModelLoader.Rejected e) {
-            return reject(entry, file, sha256, bytes.length, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            handled.remove(relative);
-            return relative + ": interrupted, the server is shutting down";
-        } catch (RuntimeException | OutOfMemoryError e) {
-            LOG.log(Level.ERROR, "Loading " + relative + " failed", e);
-            return reject(entry, file, sha256, bytes.length, "could not be loaded: " + e);
-        }
-        publish(entry, file, model, sha256, bytes.length, Duration.ofNanos(System.nanoTime() - start));
-        return null;
-    }
-
-    /** Puts a checked, warm model in service in one step and retires what it replaces. */
-    private void publish(ModelEntry entry, ModelFile file, OnnxModel model, String sha256, long size,
-                         Duration loadTime) {
-        ModelInfo info = model.info();
-        String relative = file.relative();
-        synchronized (this) { // against close(): nothing is put in service once shutdown has begun
-            if (closed) {
-                model.close();
-                return;
-            }
-            Set<ServedModel> replaced = new LinkedHashSet<>();
-            Stream.of(entry.servingFrom(relative), entry.version(info.version())).filter(s -> s != null)
-                    .forEach(replaced::add);
-            replaced.forEach(old -> metrics.detach(old.info())); // the new instance registers the same meters
-            AtomicReference<DynamicBatcher> batcher = new AtomicReference<>();
-            BatchListener listener = observed(info, metrics.attach(info, sha256,
-                    () -> batcher.get() == null ? 0 : batcher.get().queuedImages()));
-            BatchSettings batching = settings.batching().apply(info.name());
-            batcher.set(new DynamicBatcher(model, batching, listener));
-            ServedModel served = new ServedModel(model, batcher.get(), new ServedModel.Source(relative, sha256, size,
-                    Instant.now(), loadTime));
-            open.add(served);
-            entry.put(served); // the switch: every lookup from now on gets the new instance
-            entry.status(new ModelStatus(info.name(), info.version(), ModelState.READY, null, relative, served, null));
-            for (ServedModel old : replaced) {
-                retire(entry, old, "replaced by " + relative + " (sha256 " + sha256 + ")", false);
-            }
-            LOG.log(Level.INFO, String.format("%s model %s version %s from %s (sha256 %s, %d bytes) on %s: input %s,"
-                            + " outputs %s, %d labels, batch <= %d, queue delay %d us, queue %d images, %d concurrent"
-                            + " batch(es), in %d ms", replaced.isEmpty() ? "Loaded" : "Switched to", info.name(),
-                    info.version(), relative, sha256, size, info.provider(), info.input(), info.outputs(),
-                    info.labels().size(), batching.maxBatchSize(), batching.maxQueueDelay().toNanos() / 1000,
-                    batching.queueCapacity(), batching.maxConcurrentBatches(), loadTime.toMillis()));
-        }
-    }
-
-    private String reject(ModelEntry entry, ModelFile file, String sha256, long size, String reason) {
-        String relative = file.relative();
-        ModelStatus.LoadError error = new ModelStatus.LoadError(reason, sha256, size, Instant.now());
-        ServedModel current = entry.servingFrom(relative);
-        if (current != null) {
-            entry.status(new ModelStatus(entry.name(), current.info().version(), ModelState.READY, null, relative,
-                    current, error));
-        } else {
-            entry.status(new ModelStatus(entry.name(), file.servedVersion(), ModelState.FAILED, reason, relative, null,
-                    error));
-        }
-        LOG.log(Level.WARNING, "Rejected " + relative + " (" + size + " bytes" + (sha256.isEmpty() ? "" : ", sha256 "
-                + sha256) + "): " + reason + (current != null ? "; version " + current.info().version() + " (sha256 "
-                + current.source().sha256() + ") keeps serving" : ""));
-        return relative + ": " + reason;
-    }
-
-    /**
-     * Takes {@code served} out of service: lookups no longer find it, the requests it holds finish,
-     * then it closes on a thread of its own.
-     *
-     * @param detach whether to remove its meters now (not when a new instance has just taken them over)
-     */
-    private void retire(ModelEntry entry, ServedModel served, String reason, boolean detach) {
-        entry.remove(served);
-        String relative = served.source().relative();
-        entry.updateStatus(relative, s -> s.serving() == served
-                ? new ModelStatus(s.name(), s.version(), ModelState.DRAINING, reason, relative, served, s.lastError())
-                : s);
-        if (detach) {
-            metrics.detach(served.info());
-        }
-        LOG.log(Level.INFO, "Retiring model " + served.info().name() + " version " + served.info().version() + " ("
-                + relative + "): " + reason + "; it finishes the requests it holds, then unloads");
-        served.retire(() -> Thread.ofVirtual().name("model-closer").start(() -> finish(entry, served)));
-    }
-
-    /** Closes a retired instance once its last request has left. */
-    private void finish(ModelEntry entry, ServedModel served) {
-        try {
-            served.close(settings.drainGrace());
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Closing model " + served.info().name() + " failed: " + e, e);
-        } finally {
-            open.remove(served);
-        }
-        String relative = served.source().relative();
-        entry.updateStatus(relative, s -> {
-            if (s.serving() != served) {
-                return s; // the file has a newer status
-            }
-            return entry.isUnloaded() && entry.isOnDisk() ? new ModelStatus(s.name(), s.version(), ModelState.UNLOADED,
-                    UNLOADED_REASON, relative, null, s.lastError()) : null;
-        });
-        LOG.log(Level.INFO, "Unloaded model " + served.info().name() + " version " + served.info().version() + " ("
-                + relative + ", sha256 " + served.source().sha256() + ")");
-        if (entry.isEmpty()) {
-            requestPass(); // the loader drops what is left of the model
-        }
-    }
-
-    private BatchListener observed(ModelInfo info, BatchListener meters) {
-        return new BatchListener() {
-            @Override
-            public void batchStarting(int images) throws InterruptedException {
-                observer.batchStarting(info.name(), info.version(), images);
-            }
-
-            @Override
-            public void batchRan(int images, long computeNanos) {
-                meters.batchRan(images, computeNanos);
-            }
-
-            @Override
-            public void requestDequeued(long queueNanos) {
-                meters.requestDequeued(queueNanos);
-            }
-        };
-    }
-
-    private static ModelStatus.LoadError lastError(ModelEntry entry, String relative) {
-        ModelStatus status = entry.status(relative);
-        return status == null ? null : status.lastError();
-    }
-
     private static List<ModelFolder.Problem> problemsOf(ModelFolder.Listing listing, String name) {
         return listing.problems().stream().filter(p -> name.equals(p.name())).toList();
-    }
-
-    private void forgetVanished(ModelFolder.Listing listing) {
-        List<ModelFile> all = listing.models().values().stream().flatMap(List::stream).toList();
-        stable.retain(all.stream().map(ModelFile::path).toList());
-        handled.keySet().retainAll(all.stream().map(ModelFile::relative).toList());
     }
 
     private void report(List<ModelFolder.Problem> problems) {
@@ -586,14 +268,6 @@ public final class RepositoryManager implements AutoCloseable {
         }
     }
 
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-    }
-
     /**
      * Stops following the folder, refuses new requests, lets every model finish the requests it
      * holds (up to {@code grace}), then closes them; what is still queued after that fails with
@@ -607,7 +281,7 @@ public final class RepositoryManager implements AutoCloseable {
             }
             closed = true;
         }
-        repository.closing();
+        repository.closing(); // lookups answer UNAVAILABLE from now on
         FolderWatcher w = watcher;
         if (w != null) {
             w.close();
@@ -620,26 +294,7 @@ public final class RepositoryManager implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        synchronized (this) {
-            for (ModelEntry entry : repository.entries()) {
-                for (ServedModel served : List.copyOf(entry.instances())) {
-                    retire(entry, served, "the server is shutting down", true);
-                }
-            }
-        }
-        try {
-            CompletableFuture.allOf(open.stream().map(ServedModel::closed).toArray(CompletableFuture[]::new))
-                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.log(Level.WARNING, "Requests still queued after " + grace.toMillis() + " ms; failing them");
-        }
-        for (ServedModel served : List.copyOf(open)) {
-            served.close(Duration.ZERO); // fails what is still queued; the session closes when running batches end
-            open.remove(served);
-        }
-        repository.entries().forEach(entry -> metrics.forget(entry.name()));
+        sync.shutdown(deadline);
     }
 
     @Override
