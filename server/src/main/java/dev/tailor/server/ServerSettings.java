@@ -60,7 +60,7 @@ public record ServerSettings(Path modelsDir, RuntimeSettings runtime, BatchSetti
                 t.get("grpc-port").asInt().orElse(-1),
                 repository.get("watch").asBoolean().orElse(true),
                 Duration.ofMillis(repository.get("poll-interval-ms").asLong().orElse(5_000L)),
-                Duration.ofMillis(repository.get("settle-ms").asLong().orElse(1_000L)),
+                Duration.ofMillis(repository.get("settle-ms").asLong().orElse(500L)),
                 VersionPolicy.parse(repository.get("version-policy").asString().orElse("latest")),
                 repository.get("api-token").asString().map(String::trim).filter(s -> !s.isEmpty()),
                 t.get("models"));
