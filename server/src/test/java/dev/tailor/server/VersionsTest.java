@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Triton's layout {@code name/<version>/model.onnx}: under the {@code all} policy two versions
  * serve side by side, each addressable by the OIP version paths and gRPC {@code model_version};
- * under the default {@code latest} policy only the newest serves, and a newer version dropped in
- * takes over from it.
+ * under the default {@code latest} policy only the newest serves, a newer version dropped in
+ * takes over from it, and a newer version that is rejected leaves the serving one in place.
  */
 class VersionsTest {
     @TempDir
@@ -77,6 +77,15 @@ class VersionsTest {
             server.awaitEntry("solo/2/model.onnx", null, "version 2 was never retired");
             assertEquals(404, assertThrows(InferCalls.Failed.class, () -> calls.rest("solo", "2", pixels, 1)).status);
             assertEquals(List.of("3"), server.server().repository().versions("solo"));
+
+            // a newer version that is rejected leaves the one serving in place
+            ModelFiles.renameOver(models.resolve("solo/4/model.onnx"), ModelFiles.randomBytes(3_000));
+            JsonNode rejected = server.awaitEntry("solo/4/model.onnx", e -> e.get("state").asText().equals("failed"),
+                    "the bad version 4 was never rejected");
+            assertTrue(rejected.get("reason").asText().contains("not a valid ONNX model"), rejected.toString());
+            assertTrue(server.entry("solo/3/model.onnx").get("ready").asBoolean(), "version 3 stopped serving");
+            assertArrayEquals(answerA, calls.rest("solo", "", pixels, 1), Answers.TOLERANCE);
+            assertEquals(503, assertThrows(InferCalls.Failed.class, () -> calls.rest("solo", "4", pixels, 1)).status);
         }
     }
 }
