@@ -94,11 +94,15 @@ class RejectedFilesTest {
     @Test
     void aNewModelWithABadFileFailsVisiblyAndServesOnceItsFileIsFixed() throws Exception {
         ModelFiles.renameOver(models.resolve("shop.onnx"), a);
-        try (TestServer server = TestServer.start(models, FAST_POLL, new TestObserver())) {
+        TestObserver observer = new TestObserver();
+        try (TestServer server = TestServer.start(models, FAST_POLL, observer)) {
             InferCalls calls = new InferCalls(server);
             ModelFiles.renameOver(models.resolve("fresh.onnx"), ModelFiles.randomBytes(5_000));
-            JsonNode entry = server.awaitEntry("fresh.onnx", e -> e.get("state").asText().equals("failed"),
-                    "the bad new model never failed");
+            server.awaitEntry("fresh.onnx", e -> e.get("state").asText().equals("failed"), "the bad new model never failed");
+            ModelFiles.renameOver(models.resolve("fresh.onnx"), ModelFiles.randomBytes(5_000)); // the same bytes again
+            observer.awaitFreshPass();
+            JsonNode entry = server.entry("fresh.onnx");
+            assertEquals("failed", entry.get("state").asText(), "the same bad bytes copied again: " + entry);
             assertTrue(entry.get("reason").asText().contains("not a valid ONNX model"), entry.toString());
             assertFalse(entry.get("ready").asBoolean());
             InferCalls.Failed refused = assertThrows(InferCalls.Failed.class, () -> calls.rest("fresh", "", pixels, 1));

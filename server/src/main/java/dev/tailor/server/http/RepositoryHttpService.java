@@ -66,23 +66,26 @@ public final class RepositoryHttpService implements HttpService {
     }
 
     private void load(ServerRequest req, ServerResponse res) {
+        onModel(req, res, api::load);
+    }
+
+    private void unload(ServerRequest req, ServerResponse res) {
+        onModel(req, res, api::unload);
+    }
+
+    /** A load or unload of the model in the path: 200 with an empty body, or an error. */
+    private void onModel(ServerRequest req, ServerResponse res, ModelCall call) {
         String name = req.path().pathParameters().get("name");
         exchanges.serve(req, res, name, () -> {
             String authorization = authorization(req);
-            api.authorize(authorization);
-            api.load(authorization, name, parameters(body(req)));
+            api.authorize(authorization); // before reading the body of a caller who may not call
+            call.run(authorization, name, parameters(body(req)));
             return new byte[0];
         });
     }
 
-    private void unload(ServerRequest req, ServerResponse res) {
-        String name = req.path().pathParameters().get("name");
-        exchanges.serve(req, res, name, () -> {
-            String authorization = authorization(req);
-            api.authorize(authorization);
-            api.unload(authorization, name, parameters(body(req)));
-            return new byte[0];
-        });
+    private interface ModelCall {
+        void run(String authorization, String name, Set<String> parameters);
     }
 
     private static String authorization(ServerRequest req) {

@@ -79,26 +79,18 @@ final class ModelSync {
     /**
      * Brings one model in line with its files; returns the reasons of the files rejected now.
      *
-     * @param force load even files that have not settled or were rejected before (the repository API's load)
+     * @param files    the model's files in the folder (none: it was deleted)
+     * @param problems entries of the folder that belong to the model but cannot serve
+     * @param force    load even files that have not settled or were rejected before (the repository API's load)
      */
-    List<String> sync(String name, List<ModelFile> files, List<ModelFolder.Problem> problems,
-                                   boolean force) {
+    List<String> sync(String name, List<ModelFile> files, List<ModelFolder.Problem> problems, boolean force) {
         ModelEntry entry = files.isEmpty() && problems.isEmpty() ? repository.get(name) : repository.getOrCreate(name);
         if (entry == null) {
             return List.of();
         }
         entry.onDisk(!files.isEmpty());
-        Set<String> keep = new HashSet<>();
-        for (ModelFolder.Problem problem : problems) {
-            keep.add(problem.relative());
-            ModelStatus shown = entry.status(problem.relative());
-            if (shown == null || shown.state() != ModelState.FAILED || !problem.reason().equals(shown.reason())) {
-                entry.status(new ModelStatus(name, null, ModelState.FAILED, problem.reason(), problem.relative(), null,
-                        null));
-            }
-        }
-        List<String> errors = new ArrayList<>();
-        Set<String> onDisk = new HashSet<>(files.stream().map(ModelFile::relative).toList());
+        Set<String> shown = show(entry, problems); // the files whose status stays
+        List<String> errors = List.of();
         if (files.isEmpty()) {
             repository.release(name);
             for (ServedModel served : List.copyOf(entry.instances())) {
@@ -106,51 +98,77 @@ final class ModelSync {
             }
         } else if (entry.isUnloaded()) {
             for (ModelFile file : select(name, files)) {
-                keep.add(file.relative());
+                shown.add(file.relative());
                 if (entry.status(file.relative()) == null) {
                     entry.status(new ModelStatus(name, file.servedVersion(), ModelState.UNLOADED, UNLOADED_REASON,
                             file.relative(), null, null));
                 }
             }
         } else {
-            List<ModelFile> selected = select(name, files);
-            String policyProblem = name + "/";
-            if (selected.isEmpty()) {
-                keep.add(policyProblem);
-                entry.status(new ModelStatus(name, null, ModelState.FAILED, "version policy "
-                        + settings.versionPolicy().apply(name) + " serves none of the versions in the folder "
-                        + files.stream().map(ModelFile::version).toList(), policyProblem, null, null));
-            }
-            for (ModelFile file : selected.reversed()) { // the newest first: it is the one served by default
-                keep.add(file.relative());
-                String error = syncFile(entry, file, force);
-                if (error != null) {
-                    errors.add(error);
-                }
-            }
-            Set<String> chosen = new HashSet<>(selected.stream().map(ModelFile::relative).toList());
-            boolean chosenAllServe = chosen.stream().allMatch(f -> entry.servingFrom(f) != null);
-            for (ServedModel served : List.copyOf(entry.instances())) {
-                String file = served.source().relative();
-                if (!onDisk.contains(file)) {
-                    retire(entry, served, "its file " + file + " was deleted", true);
-                } else if (!chosen.contains(file) && chosenAllServe) {
-                    retire(entry, served, "version policy " + settings.versionPolicy().apply(name)
-                            + " no longer serves it", true);
-                }
-            }
+            errors = follow(entry, files, force, shown);
         }
         for (ModelStatus status : List.copyOf(entry.statuses())) {
-            boolean current = keep.contains(status.file()) || status.state() == ModelState.DRAINING
-                    || entry.servingFrom(status.file()) != null;
-            if (!current) {
-                entry.removeStatus(status.file());
+            if (!shown.contains(status.file()) && status.state() != ModelState.DRAINING
+                    && entry.servingFrom(status.file()) == null) {
+                entry.removeStatus(status.file()); // its file is gone or no longer chosen
             }
         }
         if (entry.isEmpty() && !entry.isOnDisk()) {
             repository.remove(entry);
             metrics.forget(name);
             LOG.log(Level.INFO, "Model " + name + " is gone from the repository");
+        }
+        return errors;
+    }
+
+    /** Shows each problem as a failed status; returns their files. */
+    private static Set<String> show(ModelEntry entry, List<ModelFolder.Problem> problems) {
+        Set<String> files = new HashSet<>();
+        for (ModelFolder.Problem problem : problems) {
+            files.add(problem.relative());
+            ModelStatus shown = entry.status(problem.relative());
+            if (shown == null || shown.state() != ModelState.FAILED || !problem.reason().equals(shown.reason())) {
+                entry.status(new ModelStatus(entry.name(), null, ModelState.FAILED, problem.reason(),
+                        problem.relative(), null, null));
+            }
+        }
+        return files;
+    }
+
+    /**
+     * Loads the files the version policy chooses (the newest first: it serves by default), then
+     * retires instances whose file was deleted, or which the policy no longer chooses once every
+     * chosen file serves. Adds the files whose status stays to {@code shown}.
+     */
+    private List<String> follow(ModelEntry entry, List<ModelFile> files, boolean force, Set<String> shown) {
+        String name = entry.name();
+        VersionPolicy policy = settings.versionPolicy().apply(name);
+        List<ModelFile> selected = select(name, files);
+        if (selected.isEmpty()) {
+            String folder = name + "/";
+            shown.add(folder);
+            entry.status(new ModelStatus(name, null, ModelState.FAILED, "version policy " + policy + " serves none of"
+                    + " the versions in the folder " + files.stream().map(ModelFile::version).toList(), folder, null,
+                    null));
+        }
+        List<String> errors = new ArrayList<>();
+        for (ModelFile file : selected.reversed()) {
+            shown.add(file.relative());
+            String error = syncFile(entry, file, force);
+            if (error != null) {
+                errors.add(error);
+            }
+        }
+        Set<String> onDisk = new HashSet<>(files.stream().map(ModelFile::relative).toList());
+        Set<String> chosen = new HashSet<>(selected.stream().map(ModelFile::relative).toList());
+        boolean chosenAllServe = chosen.stream().allMatch(f -> entry.servingFrom(f) != null);
+        for (ServedModel served : List.copyOf(entry.instances())) {
+            String file = served.source().relative();
+            if (!onDisk.contains(file)) {
+                retire(entry, served, "its file " + file + " was deleted", true);
+            } else if (!chosen.contains(file) && chosenAllServe) {
+                retire(entry, served, "version policy " + policy + " no longer serves it", true);
+            }
         }
         return errors;
     }
@@ -187,10 +205,6 @@ final class ModelSync {
     private String load(ModelEntry entry, ModelFile file, boolean force) {
         String relative = file.relative();
         ServedModel current = entry.servingFrom(relative);
-        if (current == null) {
-            entry.status(new ModelStatus(entry.name(), file.servedVersion(), ModelState.LOADING, null, relative, null,
-                    lastError(entry, relative)));
-        }
         long start = System.nanoTime();
         byte[] bytes;
         try {
@@ -219,6 +233,10 @@ final class ModelSync {
         ModelStatus.LoadError before = lastError(entry, relative);
         if (!force && before != null && before.sha256().equals(sha256)) {
             return null; // the same rejected bytes copied again
+        }
+        if (current == null) {
+            entry.status(new ModelStatus(entry.name(), file.servedVersion(), ModelState.LOADING, null, relative, null,
+                    before));
         }
         ModelInfo expected = current != null ? current.info() : entry.latest() != null ? entry.latest().info() : null;
         BatchSettings batching = settings.batching().apply(entry.name());
