@@ -8,8 +8,8 @@ import java.util.Map;
  * and the execution provider it runs on. Immutable; built by {@link OnnxModel} from the session
  * and the metadata the exporter writes.
  *
- * @param name        served name (the file name without {@code .onnx})
- * @param version     the {@code model_version} metadata, "1" when absent
+ * @param name        served name ({@code name.onnx}, or the folder of {@code name/<version>/model.onnx})
+ * @param version     the version folder's number, else the {@code model_version} metadata ("1" when absent)
  * @param description the model's doc string
  * @param input       the single FP32 input, batch first
  * @param outputs     the FP32 outputs, batch first, in session order
