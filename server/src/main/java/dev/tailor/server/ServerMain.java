@@ -51,6 +51,13 @@ import java.util.Map;
  * {@link #routing} / {@link #grpcRouting} are the same wiring main uses.
  */
 public final class ServerMain {
+    static {
+        // before the first logger exists (the field below): keep logging through the shutdown hook
+        if (System.getProperty(ShutdownSafeLogManager.PROPERTY) == null) {
+            System.setProperty(ShutdownSafeLogManager.PROPERTY, ShutdownSafeLogManager.class.getName());
+        }
+    }
+
     private static final System.Logger LOG = System.getLogger(ServerMain.class.getName());
 
     private ServerMain() {
