@@ -122,6 +122,23 @@ public final class SameDiffGraphs {
         return sd;
     }
 
+    /**
+     * Frees the arrays an inference graph made for itself (SameDiff copies every variable's array
+     * when the graph is built), leaving alone any that share memory with {@code weights}: an
+     * evaluation per epoch would otherwise leave a model's worth of copies to the garbage collector.
+     * The graph must not run afterwards.
+     */
+    public static void free(SameDiff inference, Weights weights) {
+        java.util.Set<Long> kept = new java.util.HashSet<>();
+        weights.asMap().values().forEach(a -> kept.add(a.data().addressPointer().address()));
+        for (SDVariable v : inference.variables()) {
+            INDArray a = v.getArr();
+            if (a != null && !a.wasClosed() && a.closeable() && !kept.contains(a.data().addressPointer().address())) {
+                a.close();
+            }
+        }
+    }
+
     private static Map<String, SDVariable> buildForward(SameDiff sd, ModelDef def, Weights w, boolean training) {
         w.checkMatches(def);
         Map<String, SDVariable> out = new HashMap<>();

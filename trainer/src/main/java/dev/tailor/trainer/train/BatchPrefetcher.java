@@ -14,32 +14,42 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * step computes batch k, batch k+1 is augmented and its dropout masks drawn (about a tenth of a
  * CNN4b step, done on the main thread before). Batches are made strictly in order on that single
  * thread, so the random stream is drawn exactly as without prefetching and runs stay reproducible.
- * Closing it waits for the batch in preparation and releases it.
+ * Closing it waits for the batch in preparation and releases it. The thread is the caller's, and
+ * one thread should serve a whole training run: each new native thread gets a malloc arena of its
+ * own, which keeps the memory it once held.
  */
 final class BatchPrefetcher implements AutoCloseable {
     private final int count;
     private final IntFunction<Map<String, INDArray>> make;
     private final Consumer<Map<String, INDArray>> release;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
-        Thread t = new Thread(task, "batch-prefetch");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread;
     private Future<Map<String, INDArray>> pending;
     private int next;
 
     /**
+     * @param thread  the single thread that makes batches (see {@link #newThread()})
      * @param count   batches in the run
      * @param make    makes batch {@code k} (called in order 0, 1, ..., on the background thread)
      * @param release frees a batch that was made but never taken
      */
-    BatchPrefetcher(int count, IntFunction<Map<String, INDArray>> make, Consumer<Map<String, INDArray>> release) {
+    BatchPrefetcher(ExecutorService thread, int count, IntFunction<Map<String, INDArray>> make,
+                    Consumer<Map<String, INDArray>> release) {
+        this.thread = thread;
         this.count = count;
         this.make = make;
         this.release = release;
         if (count > 0) {
             pending = submit(0);
         }
+    }
+
+    /** A single daemon thread to make batches on; the caller shuts it down when training ends. */
+    static ExecutorService newThread() {
+        return Executors.newSingleThreadExecutor(task -> {
+            Thread t = new Thread(task, "batch-prefetch");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** The next batch (waiting for it if needed); the one after starts at once. */
@@ -84,6 +94,5 @@ final class BatchPrefetcher implements AutoCloseable {
             }
             pending = null;
         }
-        thread.shutdownNow();
     }
 }

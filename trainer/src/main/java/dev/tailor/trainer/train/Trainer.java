@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -103,6 +104,7 @@ public final class Trainer {
         }
         long totalSteps = (long) batchesPerEpoch * config.epochs();
         // closing the step frees its pooled intermediates when training ends, not when the GC gets round to it
+        ExecutorService prefetchThread = BatchPrefetcher.newThread();
         try (TrainingStep step = new TrainingStep(sd, outputs, params.keySet())) {
             for (int epoch = state.epoch() + 1; epoch <= config.epochs(); epoch++) {
                 int[] order = new int[train.size()];
@@ -117,7 +119,7 @@ public final class Trainer {
                 long correct = 0;
                 long seen = 0;
                 int size = config.batchSize();
-                try (BatchPrefetcher prefetch = new BatchPrefetcher(batches,
+                try (BatchPrefetcher prefetch = new BatchPrefetcher(prefetchThread, batches,
                         b -> feeder.batch(order, b * size, Math.min(order.length, (b + 1) * size), rng), feeder::release)) {
                     for (int b = 0; b < batches; b++) {
                         int from = b * size;
@@ -143,7 +145,9 @@ public final class Trainer {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 trainSeconds += seconds;
                 Weights snapshot = snapshot(params, weights);
-                float[][] valProbs = Evaluator.predict(SameDiffGraphs.inference(def, snapshot), def, validation);
+                SameDiff inference = SameDiffGraphs.inference(def, snapshot);
+                float[][] valProbs = Evaluator.predict(inference, def, validation);
+                SameDiffGraphs.free(inference, snapshot);
                 double valLoss = Evaluator.crossEntropy(valProbs, validation);
                 double valAcc = Evaluator.accuracy(valProbs, validation);
                 EpochStats stats = new EpochStats(epoch, lossSum / seen, (double) correct / seen, valLoss, valAcc,
@@ -151,6 +155,7 @@ public final class Trainer {
                 history.add(stats);
                 listener.epochDone(stats, config.epochs());
                 PlateauScheduler.Decision decision = scheduler.onEpochEnd(epoch, valLoss, adam.learningRate());
+                Weights superseded = decision.improved() ? best : null;
                 if (decision.improved()) {
                     best = snapshot;
                 }
@@ -158,13 +163,23 @@ public final class Trainer {
                     adam.setLearningRate(decision.learningRate());
                 }
                 if (checkpointDir != null) {
+                    Weights moments = adam.state();
                     new Checkpoint(new TrainingState(def.architecture(), epoch, iteration, adam.learningRate(), rng.state(),
-                            scheduler.state(), history, trainSeconds), snapshot, adam.state(), best).save(checkpointDir);
+                            scheduler.state(), history, trainSeconds), snapshot, moments, best).save(checkpointDir);
+                    moments.free();
+                }
+                // free the epoch's copies now: the garbage collector, seeing only small Java objects, may not run for hours
+                if (superseded != null) {
+                    superseded.free();
+                } else if (snapshot != best) {
+                    snapshot.free();
                 }
                 if (decision.stop()) {
                     break;
                 }
             }
+        } finally {
+            prefetchThread.shutdownNow();
         }
         double imagesPerSecond = history.stream().mapToDouble(EpochStats::imagesPerSecond).average().orElse(0);
         return new Result(best, scheduler.state().bestEpoch(), history, trainSeconds, imagesPerSecond);

@@ -7,6 +7,7 @@ import dev.tailor.trainer.model.SameDiffGraphs;
 import dev.tailor.trainer.model.Weights;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.stream.IntStream;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -42,7 +43,8 @@ public final class TrainingBenchmark {
         double train;
         try (TrainingStep step = new TrainingStep(sd, List.of(SameDiffGraphs.DATA_LOSS), params.keySet())) {
             long start = 0;
-            try (BatchPrefetcher prefetch = new BatchPrefetcher(warmup + batches,
+            ExecutorService prefetchThread = BatchPrefetcher.newThread();
+            try (BatchPrefetcher prefetch = new BatchPrefetcher(prefetchThread, warmup + batches,
                     i -> feeder.batch(order, (i % perEpoch) * bs, (i % perEpoch) * bs + bs, rng), feeder::release)) {
                 for (int i = 0; i < warmup + batches; i++) {
                     if (i == warmup) {
@@ -55,6 +57,8 @@ public final class TrainingBenchmark {
                         feeder.release(feed);
                     }
                 }
+            } finally {
+                prefetchThread.shutdownNow();
             }
             train = (double) batches * bs / ((System.nanoTime() - start) / 1e9);
         }
@@ -64,6 +68,7 @@ public final class TrainingBenchmark {
         long t0 = System.nanoTime();
         Evaluator.predict(inference, def, sample);
         double infer = sample.size() / ((System.nanoTime() - t0) / 1e9);
+        SameDiffGraphs.free(inference, weights);
         return new Row(def.architecture(), def.trainableParameterCount(), bs, train, infer);
     }
 }
