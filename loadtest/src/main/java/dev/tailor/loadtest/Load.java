@@ -3,12 +3,12 @@ package dev.tailor.loadtest;
 import java.time.Duration;
 
 /**
- * How much load, for how long: the profile with its rate (open: constant; bursty: the average;
- * ramp: the rate reached at the end), the users of a closed run, the duration, and the shape of
- * bursts (at {@code burstFactor} × rate for 1/burstFactor of each {@code burstPeriod}, silent for
- * the rest, so the average stays {@code rate}).
+ * How much load, for how long: the profile with its rate (open and poisson: constant; bursty: the
+ * average; ramp: the rate reached at the end), the users of a closed run, the duration, and the
+ * bursty profile's period (every period, rate × period requests at once, so the average stays
+ * {@code rate}).
  */
-public record Load(Profile profile, double rate, int users, Duration duration, double burstFactor, Duration burstPeriod) {
+public record Load(Profile profile, double rate, int users, Duration duration, Duration burstPeriod) {
     /** The longest run allowed: every run is bounded. */
     public static final Duration MAX_DURATION = Duration.ofHours(4);
 
@@ -22,18 +22,20 @@ public record Load(Profile profile, double rate, int users, Duration duration, d
         if (duration.compareTo(Duration.ofSeconds(1)) < 0 || duration.compareTo(MAX_DURATION) > 0) {
             throw new IllegalArgumentException("--duration must be between 1s and 4h, got " + Durations.format(duration));
         }
-        if (!(burstFactor >= 1) || burstFactor > 1000) {
-            throw new IllegalArgumentException("--burst-factor must be between 1 and 1000, got " + burstFactor);
-        }
-        if (burstPeriod.compareTo(Duration.ofMillis(100)) < 0 || burstPeriod.compareTo(duration) > 0) {
-            throw new IllegalArgumentException("--burst-period must be between 100ms and the duration, got "
+        if (burstPeriod.compareTo(Duration.ofMillis(10)) < 0 || burstPeriod.compareTo(duration) > 0) {
+            throw new IllegalArgumentException("--burst-period must be between 10ms and the duration, got "
                     + Durations.format(burstPeriod));
         }
     }
 
     /** One scenario's part when {@code scenarios} run side by side: the rate and users split evenly. */
     public Load share(int scenarios) {
-        return new Load(profile, rate / scenarios, Math.max(1, users / scenarios), duration, burstFactor, burstPeriod);
+        return new Load(profile, rate / scenarios, Math.max(1, users / scenarios), duration, burstPeriod);
+    }
+
+    /** The same load for {@code other} instead of the duration (a shorter burst period if it must). */
+    public Load lasting(Duration other) {
+        return new Load(profile, rate, users, other, burstPeriod.compareTo(other) > 0 ? other : burstPeriod);
     }
 
     /** The arrival rate the profile offers {@code elapsed} into the run (averaged over a burst period). */
@@ -49,9 +51,9 @@ public record Load(Profile profile, double rate, int users, Duration duration, d
         String what = switch (profile) {
             case CLOSED -> users + " concurrent users";
             case OPEN -> number(rate) + " req/s";
-            case BURSTY -> number(rate) + " req/s on average, in bursts of " + number(rate * burstFactor) + " req/s for "
-                    + Durations.format(Duration.ofMillis((long) (burstPeriod.toMillis() / burstFactor))) + " every "
-                    + Durations.format(burstPeriod);
+            case POISSON -> number(rate) + " req/s on average, random arrivals";
+            case BURSTY -> number(rate) + " req/s on average, " + number(rate * burstPeriod.toMillis() / 1000.0)
+                    + " at once every " + Durations.format(burstPeriod);
             case RAMP -> "0 to " + number(rate) + " req/s";
         };
         return profile.option() + ", " + what + " for " + Durations.format(duration);

@@ -17,10 +17,11 @@ import java.util.Properties;
  * @param images how many of its test images the feeders cycle through
  */
 public record LoadSettings(Target target, List<Scenario> scenarios, Load load, Thresholds thresholds, Path data, int images) {
-    static final String PREFIX = "loadtest.";
+    /** The prefix of every property key. */
+    public static final String PREFIX = "loadtest.";
 
     public LoadSettings {
-        scenarios = List.copyOf(scenarios);
+        scenarios = scenarios.stream().distinct().sorted().toList(); // the order of the report's rows, whatever was typed
         if (scenarios.isEmpty()) {
             throw new IllegalArgumentException("choose at least one --scenario");
         }
@@ -42,7 +43,6 @@ public record LoadSettings(Target target, List<Scenario> scenarios, Load load, T
         p.put(PREFIX + "rate", String.valueOf(load.rate()));
         p.put(PREFIX + "users", String.valueOf(load.users()));
         p.put(PREFIX + "duration", Durations.format(load.duration()));
-        p.put(PREFIX + "burst-factor", String.valueOf(load.burstFactor()));
         p.put(PREFIX + "burst-period", Durations.format(load.burstPeriod()));
         if (thresholds.p95Ms() != null) {
             p.put(PREFIX + "p95-ms", String.valueOf(thresholds.p95Ms()));
@@ -67,7 +67,6 @@ public record LoadSettings(Target target, List<Scenario> scenarios, Load load, T
                 Double.parseDouble(props.getProperty(PREFIX + "rate", Defaults.RATE)),
                 Integer.parseInt(props.getProperty(PREFIX + "users", Defaults.USERS)),
                 Durations.parse(props.getProperty(PREFIX + "duration", Defaults.DURATION)),
-                Double.parseDouble(props.getProperty(PREFIX + "burst-factor", Defaults.BURST_FACTOR)),
                 Durations.parse(props.getProperty(PREFIX + "burst-period", Defaults.BURST_PERIOD)));
         String p95 = props.getProperty(PREFIX + "p95-ms");
         String p99 = props.getProperty(PREFIX + "p99-ms");
@@ -87,8 +86,7 @@ public record LoadSettings(Target target, List<Scenario> scenarios, Load load, T
         public static final String RATE = "100";
         public static final String USERS = "16";
         public static final String DURATION = "30s";
-        public static final String BURST_FACTOR = "4";
-        public static final String BURST_PERIOD = "1s";
+        public static final String BURST_PERIOD = "100ms";
         public static final String MAX_ERROR_PCT = "1";
         public static final String IMAGES = "1000";
 

@@ -64,14 +64,15 @@ public final class LoadTest implements Callable<Integer> {
 
     @Option(names = "--profile", paramLabel = "NAME", defaultValue = LoadSettings.Defaults.PROFILE,
             description = {"How requests arrive (default: ${DEFAULT-VALUE}):",
-                    "  closed  --users requests in flight at all times",
-                    "  open    --rate requests/s, evenly spaced, whatever the server does",
-                    "  bursty  --rate requests/s on average, in random bursts (see --burst-*)",
-                    "  ramp    0 up to --rate requests/s; reports the rate where the server saturated"})
+                    "  closed   --users requests in flight at all times",
+                    "  open     --rate requests/s, evenly spaced, whatever the server does",
+                    "  poisson  --rate requests/s on average, random (exponential) gaps",
+                    "  bursty   --rate requests/s on average, sent as one burst at once every --burst-period",
+                    "  ramp     0 up to --rate requests/s; reports the rate where the server saturated"})
     String profile;
 
     @Option(names = "--rate", paramLabel = "REQ/S", defaultValue = LoadSettings.Defaults.RATE,
-            description = "Arrival rate: open, bursty's average, ramp's final rate (default: ${DEFAULT-VALUE}).")
+            description = "Arrival rate: open, poisson, bursty's average, ramp's final rate (default: ${DEFAULT-VALUE}).")
     double rate;
 
     @Option(names = "--users", paramLabel = "N", defaultValue = LoadSettings.Defaults.USERS,
@@ -88,12 +89,8 @@ public final class LoadTest implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String warmup;
 
-    @Option(names = "--burst-factor", paramLabel = "K", defaultValue = LoadSettings.Defaults.BURST_FACTOR,
-            description = "bursty: bursts at K x --rate for 1/K of each period, silence for the rest (default: ${DEFAULT-VALUE}).")
-    double burstFactor;
-
     @Option(names = "--burst-period", paramLabel = "TIME", defaultValue = LoadSettings.Defaults.BURST_PERIOD,
-            description = "bursty: one burst and its silence (default: ${DEFAULT-VALUE}).")
+            description = "bursty: every TIME, --rate x TIME requests at once (10ms or more; default: ${DEFAULT-VALUE}).")
     String burstPeriod;
 
     @Option(names = "--p95-ms", paramLabel = "MS",
@@ -159,6 +156,10 @@ public final class LoadTest implements Callable<Integer> {
     @Override
     public Integer call() {
         LoadSettings settings = settings();
+        Duration warm = Durations.parse(warmup);
+        if (!warm.isZero() && (warm.compareTo(Duration.ofSeconds(1)) < 0 || warm.compareTo(Duration.ofMinutes(10)) > 0)) {
+            throw new IllegalArgumentException("--warmup must be 0s or between 1s and 10m, got " + warmup);
+        }
         if (TestImages.find(settings.data()) == null) {
             throw new LoadTestException(ExitStatus.USAGE, "no " + TestImages.FILE + "(.gz) in " + settings.data()
                     + " (install Debian's dataset-fashion-mnist package, or point --data or TAILOR_DATA at the folder)");
@@ -175,7 +176,6 @@ public final class LoadTest implements Callable<Integer> {
                     + "expect its binary requests to fail");
         }
 
-        Duration warm = Durations.parse(warmup);
         if (!warm.isZero()) {
             warmUp(settings, warm);
         }
@@ -220,8 +220,7 @@ public final class LoadTest implements Callable<Integer> {
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("--target must look like http://host:port, got '" + target + "'");
         }
-        Load load = new Load(Profile.parse(profile), rate, users, Durations.parse(duration), burstFactor,
-                Durations.parse(burstPeriod));
+        Load load = new Load(Profile.parse(profile), rate, users, Durations.parse(duration), Durations.parse(burstPeriod));
         return new LoadSettings(Target.of(uri, grpcPort, model), Scenario.parseList(scenario), load,
                 new Thresholds(p95Ms, p99Ms, maxErrorPct),
                 data != null ? data : Path.of(LoadSettings.Defaults.data()), images);
@@ -231,9 +230,8 @@ public final class LoadTest implements Callable<Integer> {
     private void warmUp(LoadSettings settings, Duration warm) {
         Load load = settings.load();
         Load warmLoad = load.profile() == Profile.RAMP
-                ? new Load(Profile.OPEN, Math.max(1, load.rate() / 10), load.users(), warm, load.burstFactor(), Duration.ofMillis(100))
-                : new Load(load.profile(), load.rate(), load.users(), warm, load.burstFactor(),
-                        load.burstPeriod().compareTo(warm) > 0 ? warm : load.burstPeriod());
+                ? new Load(Profile.OPEN, Math.max(1, load.rate() / 10), load.users(), warm, warm)
+                : load.lasting(warm);
         LoadSettings warmSettings = new LoadSettings(settings.target(), settings.scenarios(), warmLoad,
                 new Thresholds(null, null, 100), settings.data(), settings.images());
         out.println("Warming up for " + Durations.format(warm) + " (not measured)...");

@@ -33,6 +33,12 @@ public final class GatlingRunner {
         try {
             Files.createDirectories(resultsDir);
             Set<Path> before = folders(resultsDir);
+            // a key the previous run set and this one leaves out (a threshold) must not leak into this run
+            for (String key : System.getProperties().stringPropertyNames()) {
+                if (key.startsWith(LoadSettings.PREFIX)) {
+                    System.clearProperty(key);
+                }
+            }
             for (Map.Entry<String, String> e : settings.toProperties().entrySet()) {
                 System.setProperty(e.getKey(), e.getValue());
             }

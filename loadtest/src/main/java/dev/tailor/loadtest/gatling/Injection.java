@@ -1,5 +1,6 @@
 package dev.tailor.loadtest.gatling;
 
+import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
 import static io.gatling.javaapi.core.CoreDsl.constantConcurrentUsers;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.nothingFor;
@@ -16,9 +17,10 @@ import java.util.List;
 /**
  * Turns a {@link Load} into Gatling injection steps. Each virtual user sends one request (the
  * HTTP scenarios share one connection pool, so users are not connections): closed keeps
- * {@code users} of them in flight; open injects them at a constant rate; bursty injects at
- * {@code burstFactor} × rate, with Poisson-like random arrivals, for the first 1/burstFactor of
- * each whole burst period and nothing for the rest; ramp raises the rate linearly from 0.
+ * {@code users} of them in flight; open injects them at a constant rate, evenly spaced; poisson
+ * at the same rate with random gaps; bursty injects each period's share at once, then nothing
+ * until the next period; ramp raises the rate linearly from 0. Bursts use "at once" steps and
+ * pauses because Gatling's rate steps count whole seconds (a 250 ms rate step injects nobody).
  */
 final class Injection {
     private Injection() {
@@ -28,6 +30,7 @@ final class Injection {
         return switch (load.profile()) {
             case CLOSED -> scenario.injectClosed(constantConcurrentUsers(load.users()).during(load.duration()));
             case OPEN -> scenario.injectOpen(constantUsersPerSec(load.rate()).during(load.duration()));
+            case POISSON -> scenario.injectOpen(constantUsersPerSec(load.rate()).during(load.duration()).randomized());
             case BURSTY -> scenario.injectOpen(bursts(load));
             case RAMP -> scenario.injectOpen(rampUsersPerSec(0).to(load.rate()).during(load.duration()));
         };
@@ -35,14 +38,17 @@ final class Injection {
 
     static List<OpenInjectionStep> bursts(Load load) {
         long period = load.burstPeriod().toMillis();
-        long on = Math.max(1, Math.round(period / load.burstFactor()));
         long periods = load.duration().toMillis() / period;
         List<OpenInjectionStep> steps = new ArrayList<>();
+        double owed = 0; // carried over, so that the average is the rate even when a burst's share is fractional
         for (long i = 0; i < periods; i++) {
-            steps.add(constantUsersPerSec(load.rate() * period / on).during(Duration.ofMillis(on)).randomized());
-            if (period > on) {
-                steps.add(nothingFor(Duration.ofMillis(period - on)));
+            owed += load.rate() * period / 1000.0;
+            int users = (int) Math.floor(owed);
+            owed -= users;
+            if (users > 0) {
+                steps.add(atOnceUsers(users));
             }
+            steps.add(nothingFor(Duration.ofMillis(period)));
         }
         return steps;
     }

@@ -36,10 +36,13 @@ public final class Summary {
         }
         ServerFigures s = c.server();
         if (s != null && s.present()) {
-            out.printf(Locale.ROOT, "server: %,.0f requests (%,.0f failed), %s ms mean end to end; waited %s ms in the queue"
-                            + " for batches of %s images that took %s ms of ONNX Runtime each (%,.0f batches)%n",
-                    s.requests(), s.failures(), ms(s.requestMs()), ms(s.queueMs()), one(s.batchSize()), ms(s.computeMs()),
-                    s.batches());
+            out.printf(Locale.ROOT, "server: %,.0f requests (%,.0f failed), %s ms mean end to end", s.requests(), s.failures(),
+                    ms(s.requestMs()));
+            if (s.batches() > 0) {
+                out.printf(Locale.ROOT, "; waited %s ms in the queue for batches of %s images that took %s ms of ONNX Runtime"
+                        + " each (%,.0f batches)", ms(s.queueMs()), one(s.batchSize()), ms(s.computeMs()), s.batches());
+            }
+            out.println();
         }
         if (c.saturation() != null) {
             out.println("ramp: " + c.saturation());
