@@ -1,28 +1,13 @@
 package dev.tailor.loadtest;
 
 import dev.tailor.loadtest.data.TestImages;
-import dev.tailor.loadtest.gatling.GatlingRunner;
-import dev.tailor.loadtest.gatling.TailorSimulation;
-import dev.tailor.loadtest.report.GatlingReport;
-import dev.tailor.loadtest.report.PrometheusText;
-import dev.tailor.loadtest.report.Saturation;
-import dev.tailor.loadtest.report.ServerFigures;
-import dev.tailor.loadtest.report.Summary;
-import dev.tailor.loadtest.report.ThroughputSampler;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -176,41 +161,7 @@ public final class LoadTest implements Callable<Integer> {
                     + "expect its binary requests to fail");
         }
 
-        if (!warm.isZero()) {
-            warmUp(settings, warm);
-        }
-        String before = metrics(client);
-        ThroughputSampler sampler = settings.load().profile() == Profile.RAMP && before != null
-                ? ThroughputSampler.start(() -> client.get("/observe/metrics", "text/plain").body(), settings.target().model())
-                : null;
-        GatlingRunner.Outcome outcome;
-        try {
-            outcome = GatlingRunner.run(settings, resultsDir(), title);
-        } finally {
-            if (sampler != null) {
-                sampler.close();
-            }
-        }
-        String after = before == null ? null : metrics(client);
-        if (outcome.reportDir() == null) {
-            throw new LoadTestException(ExitStatus.FAILED, "the Gatling run failed (status " + outcome.status()
-                    + ") and wrote no report; see the messages above");
-        }
-        List<Path> snapshots = new ArrayList<>();
-        ServerFigures figures = null;
-        if (before != null && after != null) {
-            snapshots.add(write(outcome.reportDir().resolve("server-metrics-before.prom"), before));
-            snapshots.add(write(outcome.reportDir().resolve("server-metrics-after.prom"), after));
-            figures = ServerFigures.between(PrometheusText.parse(before), PrometheusText.parse(after), settings.target().model());
-        }
-        GatlingReport report = GatlingReport.read(outcome.reportDir());
-        boolean passed = outcome.status() == GatlingRunner.SUCCESS;
-        Summary.print(new Summary.Content(title, report, figures, saturation(sampler, settings.load()), snapshots, passed), out);
-        return switch (outcome.status()) {
-            case GatlingRunner.SUCCESS -> ExitStatus.PASSED;
-            case GatlingRunner.ASSERTIONS_FAILED -> ExitStatus.BREACHED;
-            default -> ExitStatus.FAILED;
-        };
+        return new LoadRunner(settings, client, out).run(title, warm, resultsDir());
     }
 
     private LoadSettings settings() {
@@ -226,50 +177,6 @@ public final class LoadTest implements Callable<Integer> {
                 data != null ? data : Path.of(LoadSettings.Defaults.data()), images);
     }
 
-    /** A short unmeasured run with the same requests, its results thrown away. */
-    private void warmUp(LoadSettings settings, Duration warm) {
-        Load load = settings.load();
-        Load warmLoad = load.profile() == Profile.RAMP
-                ? new Load(Profile.OPEN, Math.max(1, load.rate() / 10), load.users(), warm, warm)
-                : load.lasting(warm);
-        LoadSettings warmSettings = new LoadSettings(settings.target(), settings.scenarios(), warmLoad,
-                new Thresholds(null, null, 100), settings.data(), settings.images());
-        out.println("Warming up for " + Durations.format(warm) + " (not measured)...");
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("tailor-warmup");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        try {
-            GatlingRunner.Outcome outcome = GatlingRunner.run(warmSettings, dir, "warm-up");
-            if (outcome.reportDir() == null) {
-                throw new LoadTestException(ExitStatus.FAILED, "the warm-up run failed (status " + outcome.status()
-                        + "); see the messages above");
-            }
-        } finally {
-            delete(dir);
-        }
-    }
-
-    /** The target's Prometheus text, or null (with a note) when it has none. */
-    private String metrics(TargetClient client) {
-        TargetClient.Answer answer = client.get("/observe/metrics", "text/plain");
-        if (answer.status() != 200) {
-            out.println("note: GET /observe/metrics answered " + answer.status() + "; no server-side figures");
-            return null;
-        }
-        return answer.body();
-    }
-
-    private static String saturation(ThroughputSampler sampler, Load load) {
-        if (sampler == null) {
-            return null;
-        }
-        Saturation verdict = Saturation.of(sampler.samples(), TailorSimulation.injectionStarted(), load);
-        return verdict == null ? "too short to tell where the server saturates" : verdict.describe();
-    }
-
     private Path resultsDir() {
         if (results != null) {
             return results;
@@ -280,24 +187,6 @@ public final class LoadTest implements Callable<Integer> {
             return code.getParent().resolve("gatling");
         } catch (URISyntaxException | RuntimeException e) {
             return Path.of("target", "gatling");
-        }
-    }
-
-    private static Path write(Path file, String text) {
-        try {
-            return Files.writeString(file, text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a leftover temporary folder is harmless
         }
     }
 }

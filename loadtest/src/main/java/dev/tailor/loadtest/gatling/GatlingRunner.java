@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -28,8 +30,11 @@ public final class GatlingRunner {
     public record Outcome(int status, Path reportDir) {
     }
 
-    /** Runs the simulation with {@code settings}; {@code description} appears in the report's header. */
-    public static Outcome run(LoadSettings settings, Path resultsDir, String description) {
+    /**
+     * Runs the simulation with {@code settings}; {@code description} appears in the report's header.
+     * Without {@code report}, Gatling only records the run (a warm-up needs no report).
+     */
+    public static Outcome run(LoadSettings settings, Path resultsDir, String description, boolean report) {
         try {
             Files.createDirectories(resultsDir);
             Set<Path> before = folders(resultsDir);
@@ -42,15 +47,19 @@ public final class GatlingRunner {
             for (Map.Entry<String, String> e : settings.toProperties().entrySet()) {
                 System.setProperty(e.getKey(), e.getValue());
             }
-            int status = io.gatling.app.Gatling$.MODULE$.fromArgs(new String[] {
+            List<String> args = new ArrayList<>(List.of(
                     "-s", TailorSimulation.class.getName(),
                     "-rf", resultsDir.toAbsolutePath().toString(),
                     "-rd", description,
-                    "-l", "tailor-loadtest"});
+                    "-l", "tailor-loadtest"));
+            if (!report) {
+                args.add("-nr");
+            }
+            int status = io.gatling.app.Gatling$.MODULE$.fromArgs(args.toArray(String[]::new));
             Set<Path> created = folders(resultsDir);
             created.removeAll(before);
-            Path report = created.stream().filter(dir -> Files.isRegularFile(dir.resolve("index.html"))).findFirst().orElse(null);
-            return new Outcome(status, report);
+            Path written = created.stream().filter(dir -> Files.isRegularFile(dir.resolve("index.html"))).findFirst().orElse(null);
+            return new Outcome(status, written);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
