@@ -1,7 +1,6 @@
 package dev.tailor.loadtest;
 
 import dev.tailor.loadtest.gatling.GatlingRunner;
-import dev.tailor.loadtest.gatling.TailorSimulation;
 import dev.tailor.loadtest.report.GatlingReport;
 import dev.tailor.loadtest.report.PrometheusText;
 import dev.tailor.loadtest.report.Saturation;
@@ -67,7 +66,7 @@ final class LoadRunner {
             figures = ServerFigures.between(PrometheusText.parse(before), PrometheusText.parse(after), settings.target().model());
         }
         boolean passed = outcome.status() == GatlingRunner.SUCCESS;
-        Summary.print(new Summary.Content(title, GatlingReport.read(outcome.reportDir()), figures, saturation(sampler),
+        Summary.print(new Summary.Content(title, GatlingReport.read(outcome.reportDir()), figures, saturation(sampler, outcome.injectionStarted()),
                 snapshots, passed), out);
         return switch (outcome.status()) {
             case GatlingRunner.SUCCESS -> ExitStatus.PASSED;
@@ -112,11 +111,11 @@ final class LoadRunner {
         return answer.body();
     }
 
-    private String saturation(ThroughputSampler sampler) {
+    private String saturation(ThroughputSampler sampler, long injectionStarted) {
         if (sampler == null) {
             return null;
         }
-        Saturation verdict = Saturation.of(sampler.samples(), TailorSimulation.injectionStarted(), settings.load());
+        Saturation verdict = Saturation.of(sampler.samples(), injectionStarted, settings.load());
         return verdict == null ? "too short to tell where the server saturates" : verdict.describe();
     }
 

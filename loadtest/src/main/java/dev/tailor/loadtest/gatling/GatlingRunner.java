@@ -26,8 +26,11 @@ public final class GatlingRunner {
     private GatlingRunner() {
     }
 
-    /** What a run left: Gatling's exit status and the folder of its report (null when it wrote none). */
-    public record Outcome(int status, Path reportDir) {
+    /**
+     * What a run left: Gatling's exit status, the folder of its report (null when it wrote none), and
+     * when its injection began, in millis since the epoch (0 when it never began).
+     */
+    public record Outcome(int status, Path reportDir, long injectionStarted) {
     }
 
     /**
@@ -59,7 +62,7 @@ public final class GatlingRunner {
             Set<Path> created = folders(resultsDir);
             created.removeAll(before);
             Path written = created.stream().filter(dir -> Files.isRegularFile(dir.resolve("index.html"))).findFirst().orElse(null);
-            return new Outcome(status, written);
+            return new Outcome(status, written, Long.parseLong(System.getProperty(TailorSimulation.INJECTION_STARTED, "0")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -30,8 +29,12 @@ import java.util.stream.Stream;
  * at most {@link Requests#TIMEOUT} after the injection does, whatever is still in flight.
  */
 public final class TailorSimulation extends Simulation {
-    /** When the latest run's injection began (millis since epoch): the ramp's offered rate is read against it. */
-    private static final AtomicLong INJECTION_STARTED = new AtomicLong();
+    /**
+     * Set, when the injection begins, to that moment in millis since the epoch: Gatling builds the
+     * simulation from its class name, so its way back to {@link GatlingRunner} is the same as its
+     * settings' way in (a ramp's offered rate is read against this moment).
+     */
+    static final String INJECTION_STARTED = LoadSettings.PREFIX + "injection-started";
     private final GrpcChannels channels;
 
     public TailorSimulation() {
@@ -75,14 +78,9 @@ public final class TailorSimulation extends Simulation {
         return assertions;
     }
 
-    /** When the latest run in this JVM started injecting users, in millis since the epoch; 0 before any. */
-    public static long injectionStarted() {
-        return INJECTION_STARTED.get();
-    }
-
     @Override
     public void before() {
-        INJECTION_STARTED.set(System.currentTimeMillis());
+        System.setProperty(INJECTION_STARTED, Long.toString(System.currentTimeMillis()));
     }
 
     @Override
