@@ -53,15 +53,18 @@ public final class TargetClient {
         if (e instanceof HttpTimeoutException) {
             return "no answer within " + TIMEOUT.toSeconds() + " s";
         }
+        // the JDK wraps an unresolvable host in a ConnectException: look for it along the whole chain first
         Throwable root = e;
+        boolean refused = false;
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
                 return "unknown host";
             }
-            if (t instanceof ConnectException) {
-                return "connection refused (is the server running there?)";
-            }
+            refused |= t instanceof ConnectException;
             root = t;
+        }
+        if (refused) {
+            return "connection refused (is the server running there?)";
         }
         return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
     }

@@ -55,4 +55,12 @@ class LoadTestCommandTest {
         assertEquals(ExitStatus.USAGE, r.status());
         assertTrue(r.err().startsWith("error: no t10k-images-idx3-ubyte(.gz) in /nonexistent"), r.err());
     }
+
+    @Test
+    void anUnknownHostIsNamedInOneLine() {
+        // .invalid never resolves (RFC 2606)
+        Result r = run("--target", "http://no-such-host.invalid:8080", "--duration", "2s");
+        assertEquals(ExitStatus.TARGET, r.status());
+        assertEquals("error: cannot reach http://no-such-host.invalid:8080/v2: unknown host", r.err().strip());
+    }
 }
