@@ -4,13 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tailor.loadtest.report.GatlingReport;
 import dev.tailor.loadtest.report.GatlingReport.RequestStats;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,39 +53,61 @@ class SmokeTest {
             assertEquals(0, stats.ko(), s.requestName() + " failed: " + report.errors());
             assertFalse(Double.isNaN(stats.p99()), s.requestName() + " has no percentiles");
             total += stats.total();
+            String page = detailPage(report.dir(), s.requestName());
+            assertTrue(page.contains("responseTimeDistributionContainerId") && page.contains("responseTimeOverTimeContainerId"),
+                    s.requestName() + "'s page has no response-time charts");
         }
         assertEquals(total, report.all().total(), "the report's total counts the gRPC calls with the HTTP requests");
         assertTrue(report.passed());
         // the server's own view, snapshotted beside the report
         assertTrue(run.out().contains("server: "), run.out());
+        assertTrue(Files.isRegularFile(report.dir().resolve("server-metrics-before.prom")));
         Path after = report.dir().resolve("server-metrics-after.prom");
         assertTrue(Files.readString(after).contains("tailor_requests_total{model=\"cnn4b\",protocol=\"grpc\""));
         assertTrue(run.out().contains(report.dir().toAbsolutePath().resolve("index.html").toString()), run.out());
     }
 
+    /** The report's page of one request: Gatling writes one {@code req_*.html} per request name, linked from the index. */
+    private static String detailPage(Path reportDir, String requestName) throws IOException {
+        String title = "<title>Gatling Stats - " + requestName + "</title>";
+        String index = Files.readString(reportDir.resolve("index.html"));
+        try (Stream<Path> files = Files.list(reportDir)) {
+            for (Path page : files.filter(f -> f.getFileName().toString().startsWith("req_")).toList()) {
+                String html = Files.readString(page);
+                if (html.contains(title)) {
+                    assertTrue(index.contains(page.getFileName().toString()), "the index does not link " + page.getFileName());
+                    return html;
+                }
+            }
+        }
+        throw new AssertionError("no page for " + requestName + " in " + reportDir);
+    }
+
     /**
-     * Triton's binary tensor extension is sent as Triton's clients send it. Until the server
-     * advertises {@code binary_tensor_data} in {@code GET /v2} it answers such requests 400, and this
-     * test holds it to that; once it does, every binary request must succeed. The expectation flips
-     * by itself: nothing here changes when the server learns the format.
+     * Triton's binary tensor extension, sent as Triton's clients send it. Once the server supports
+     * the format, every binary request must succeed (and must, whenever it advertises
+     * {@code binary_tensor_data} in {@code GET /v2}); until then the scenario still runs and is
+     * reported, and the test is skipped with the server's answer. Nothing here changes when the
+     * server learns the format.
      */
     @Test
-    void binaryTensorRequestsSucceedExactlyWhenTheServerAdvertisesTheExtension(@TempDir Path results) throws Exception {
-        boolean supported = server.extensions().contains("binary_tensor_data");
+    void binaryTensorRequestsSucceedOnceTheServerSupportsTritonsFormat(@TempDir Path results) throws Exception {
+        boolean advertised = server.extensions().contains("binary_tensor_data");
         LoadRun run = LoadRun.of(results, "--target", server.url(), "--scenario", "binary", "--profile", "closed",
-                "--users", "2", "--duration", "2s", "--warmup", "0s", "--max-error-pct", supported ? "0" : "100");
+                "--users", "2", "--duration", "2s", "--warmup", "0s", "--max-error-pct", "100");
 
+        assertEquals(ExitStatus.PASSED, run.status(), run.err());
         RequestStats binary = run.report().request(Scenario.BINARY.requestName());
+        assertNotNull(binary, "the binary requests are missing from the report: " + run.report().requests());
         assertTrue(binary.total() > 0, "no binary request was sent");
-        if (supported) {
-            assertEquals(binary.total(), binary.ok(), "binary requests failed: " + run.report().errors());
-            assertEquals(ExitStatus.PASSED, run.status());
-        } else {
-            assertEquals(0, binary.ok(), "a server without the extension accepted a binary request");
-            assertEquals(List.of("status.find.is(200), found 400"),
-                    run.report().errors().stream().map(GatlingReport.ErrorCount::message).toList());
+        List<String> errors = run.report().errors().stream().map(e -> e.count() + " x " + e.message()).toList();
+        if (!advertised) {
             assertTrue(run.out().contains("does not advertise the binary_tensor_data extension"), run.out());
         }
+        assumeTrue(advertised || binary.ok() > 0, () -> "the server does not support Triton's binary tensor extension "
+                + "yet (GET /v2 does not advertise binary_tensor_data, and it answered " + errors + "): the binary "
+                + "scenario ran and was reported; its success is checked once the server supports the format");
+        assertEquals(binary.total(), binary.ok(), "binary requests failed: " + errors);
     }
 
     @Test
