@@ -1,7 +1,7 @@
 package dev.tailor.server;
 
-import dev.tailor.server.grpc.oip.GRPCInferenceServiceGrpc;
-import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelReadyRequest;
+import dev.tailor.api.oip.GRPCInferenceServiceGrpc;
+import dev.tailor.api.oip.GrpcPredictV2.ModelReadyRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.Test;

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
-import dev.tailor.server.grpc.oip.GRPCInferenceServiceGrpc;
-import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelInferRequest;
-import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelInferResponse;
+import dev.tailor.api.oip.GRPCInferenceServiceGrpc;
+import dev.tailor.api.oip.GrpcPredictV2.ModelInferRequest;
+import dev.tailor.api.oip.GrpcPredictV2.ModelInferResponse;
 import io.grpc.StatusRuntimeException;
 
 import java.net.http.HttpRequest;

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import dev.tailor.server.grpc.oip.GRPCInferenceServiceGrpc;
-import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelInferRequest;
-import dev.tailor.server.grpc.oip.GrpcPredictV2.ServerLiveRequest;
+import dev.tailor.api.oip.GRPCInferenceServiceGrpc;
+import dev.tailor.api.oip.GrpcPredictV2.ModelInferRequest;
+import dev.tailor.api.oip.GrpcPredictV2.ServerLiveRequest;
 import dev.tailor.trainer.data.ImageSet;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;

@@ -1,8 +1,8 @@
 package dev.tailor.server;
 
-import dev.tailor.server.grpc.oip.GRPCInferenceServiceGrpc;
-import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelReadyRequest;
-import dev.tailor.server.grpc.oip.GrpcPredictV2.ServerReadyRequest;
+import dev.tailor.api.oip.GRPCInferenceServiceGrpc;
+import dev.tailor.api.oip.GrpcPredictV2.ModelReadyRequest;
+import dev.tailor.api.oip.GrpcPredictV2.ServerReadyRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import org.junit.jupiter.api.Test;

@@ -2,12 +2,12 @@ package dev.tailor.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tailor.server.grpc.oip.GRPCInferenceServiceGrpc;
-import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelReadyRequest;
-import dev.tailor.server.grpc.oip.GrpcPredictV2.RepositoryIndexRequest;
-import dev.tailor.server.grpc.oip.GrpcPredictV2.RepositoryIndexResponse;
-import dev.tailor.server.grpc.oip.GrpcPredictV2.RepositoryModelLoadRequest;
-import dev.tailor.server.grpc.oip.GrpcPredictV2.RepositoryModelUnloadRequest;
+import dev.tailor.api.oip.GRPCInferenceServiceGrpc;
+import dev.tailor.api.oip.GrpcPredictV2.ModelReadyRequest;
+import dev.tailor.api.oip.GrpcPredictV2.RepositoryIndexRequest;
+import dev.tailor.api.oip.GrpcPredictV2.RepositoryIndexResponse;
+import dev.tailor.api.oip.GrpcPredictV2.RepositoryModelLoadRequest;
+import dev.tailor.api.oip.GrpcPredictV2.RepositoryModelUnloadRequest;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

@@ -1,10 +1,10 @@
 package dev.tailor.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tailor.server.grpc.oip.GRPCInferenceServiceGrpc;
-import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelMetadataRequest;
-import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelMetadataResponse;
-import dev.tailor.server.grpc.oip.GrpcPredictV2.ModelReadyRequest;
+import dev.tailor.api.oip.GRPCInferenceServiceGrpc;
+import dev.tailor.api.oip.GrpcPredictV2.ModelMetadataRequest;
+import dev.tailor.api.oip.GrpcPredictV2.ModelMetadataResponse;
+import dev.tailor.api.oip.GrpcPredictV2.ModelReadyRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,12 +1,12 @@
 package dev.tailor.server.grpc;
 
-import dev.tailor.server.grpc.v1.ClassificationServiceGrpc;
-import dev.tailor.server.grpc.v1.ClassifyRequest;
-import dev.tailor.server.grpc.v1.ClassifyResponse;
-import dev.tailor.server.grpc.v1.ImageResult;
-import dev.tailor.server.grpc.v1.ListModelsRequest;
-import dev.tailor.server.grpc.v1.ListModelsResponse;
-import dev.tailor.server.grpc.v1.ModelInfo;
+import dev.tailor.api.v1.ClassificationServiceGrpc;
+import dev.tailor.api.v1.ClassifyRequest;
+import dev.tailor.api.v1.ClassifyResponse;
+import dev.tailor.api.v1.ImageResult;
+import dev.tailor.api.v1.ListModelsRequest;
+import dev.tailor.api.v1.ListModelsResponse;
+import dev.tailor.api.v1.ModelInfo;
 import dev.tailor.server.http.ClassifyHttpService;
 import dev.tailor.server.image.ImageClassifier;
 import dev.tailor.server.image.Preprocess;
@@ -48,7 +48,7 @@ public final class ClassificationGrpcService extends ClassificationServiceGrpc.C
             for (int i = 0; i < result.predictions().size(); i++) {
                 ImageResult.Builder r = ImageResult.newBuilder().setConverted(result.converted().get(i));
                 for (Prediction p : result.predictions().get(i)) {
-                    r.addPredictions(dev.tailor.server.grpc.v1.Prediction.newBuilder().setIndex(p.index())
+                    r.addPredictions(dev.tailor.api.v1.Prediction.newBuilder().setIndex(p.index())
                             .setLabel(p.label()).setProbability(p.probability()));
                 }
                 response.addResults(r);

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Load-tests a running server with Gatling:  loadtest/run.sh --help  lists every option.
+# Builds the load test (api + loadtest only) the first time and whenever its sources changed, quietly,
+# with the Maven wrapper; then runs it. The exit status is the load test's: 0 thresholds held,
+# 1 a threshold was breached, 2 wrong option or missing data, 3 target unreachable, 4 the run failed.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+# a JDK 21+ (JAVA_HOME) and the Fashion-MNIST files
+source "$root/scripts/env.sh" >/dev/null
+jar="$root/loadtest/target/loadtest.jar"
+
+stale() { # true when the jar is missing or older than anything it is built from
+  [ -f "$jar" ] || return 0
+  [ -n "$(find "$root/loadtest/src/main" "$root/api/src" "$root/loadtest/pom.xml" "$root/api/pom.xml" "$root/pom.xml" \
+           -newer "$jar" -print -quit 2>/dev/null)" ]
+}
+
+if stale; then
+  echo "Building the load test (modules api and loadtest; the first build downloads Gatling)..." >&2
+  # client-only: leaves out the smoke tests' test-scoped server, so nothing else is built
+  if ! (cd "$root" && ./mvnw -B -q -ntp -pl loadtest -am -Dloadtest.client-only -Dmaven.test.skip=true package >&2); then
+    echo "error: building the load test failed (see above)" >&2
+    exit 4
+  fi
+fi
+
+flags=(-Xms512m -Xmx2g -XX:+UseParallelGC)
+# JDK 23+ warns about grpc-netty's Unsafe use unless told; older JDKs reject the flag
+[ "$(tailor_java_version "$JAVA_HOME")" -ge 23 ] 2>/dev/null && flags+=(--sun-misc-unsafe-memory-access=allow)
+exec "$JAVA_HOME/bin/java" "${flags[@]}" -jar "$jar" "$@"
