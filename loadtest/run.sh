@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Load-tests a running server with Gatling:  loadtest/run.sh --help  lists every option.
+# loadtest/run.sh accuracy --help: the model's accuracy on the test set through the server's classify API.
 # Builds the load test (api + loadtest only) the first time and whenever its sources changed, quietly,
 # with the Maven wrapper; then runs it. The exit status is the load test's: 0 thresholds held,
 # 1 a threshold was breached, 2 wrong option or missing data, 3 target unreachable, 4 the run failed.
@@ -27,4 +28,9 @@ fi
 flags=(-Xms512m -Xmx2g -XX:+UseParallelGC)
 # JDK 23+ warns about grpc-netty's Unsafe use unless told; older JDKs reject the flag
 [ "$(tailor_java_version "$JAVA_HOME")" -ge 23 ] 2>/dev/null && flags+=(--sun-misc-unsafe-memory-access=allow)
+# "run.sh accuracy ..." measures a model's accuracy through the classify API instead of load-testing
+if [ "${1:-}" = accuracy ]; then
+  shift
+  exec "$JAVA_HOME/bin/java" "${flags[@]}" -cp "$jar" dev.tailor.loadtest.accuracy.AccuracyBench "$@"
+fi
 exec "$JAVA_HOME/bin/java" "${flags[@]}" -jar "$jar" "$@"

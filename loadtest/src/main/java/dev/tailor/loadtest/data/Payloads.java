@@ -90,7 +90,8 @@ public final class Payloads {
         return grpc[i];
     }
 
-    private static byte[] png(TestImages images, int i) {
+    /** Test image {@code i} as an 8-bit grayscale PNG, as a shop's client would upload it. */
+    public static byte[] png(TestImages images, int i) {
         BufferedImage image = new BufferedImage(images.cols(), images.rows(), BufferedImage.TYPE_BYTE_GRAY);
         image.getRaster().setDataElements(0, 0, images.cols(), images.rows(), images.pixels(i));
         ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
