@@ -132,12 +132,12 @@ public final class ClassifyHttpService implements HttpService {
         });
     }
 
-    private static int intParameter(ServerRequest req, String name, int fallback) {
+    static int intParameter(ServerRequest req, String name, int fallback) {
         Optional<String> value = req.query().first(name).asOptional();
         return value.map(v -> parsePositive(name, v)).orElse(fallback);
     }
 
-    private static int parsePositive(String name, String value) {
+    static int parsePositive(String name, String value) {
         try {
             int v = Integer.parseInt(value);
             if (v > 0) {
