@@ -9,6 +9,7 @@ import dev.tailor.server.grpc.Deadlines;
 import dev.tailor.server.grpc.GrpcCalls;
 import dev.tailor.server.grpc.OipGrpcService;
 import dev.tailor.server.http.ClassifyHttpService;
+import dev.tailor.server.http.Console;
 import dev.tailor.server.http.ExplainHttpService;
 import dev.tailor.server.http.Exchanges;
 import dev.tailor.server.http.OipHttpService;
@@ -189,13 +190,14 @@ public final class ServerMain {
         return new TailorServer(web, repository, manager, registry, settings.shutdownGrace());
     }
 
-    /** The HTTP routes: Open Inference Protocol, classify, repository and explain APIs, and the error mapping. */
+    /** The HTTP routes: Open Inference Protocol, classify, repository and explain APIs, the console, and the error mapping. */
     public static void routing(HttpRouting.Builder routing, Services services) {
         routing.register(new OipHttpService(services.inference(), services.exchanges()))
                 .register(new ClassifyHttpService(services.inference(), services.classifier(), services.exchanges()))
                 .register(new RepositoryHttpService(services.repository(), services.exchanges()))
                 .register(new ExplainHttpService(services.inference(), services.classifier(), services.explainer(),
                         services.exchanges()))
+                .register("/console", Console.service())
                 .error(ServingException.class, (req, res, e) -> {
                     res.status(e.kind().httpStatus());
                     res.send(e.getMessage());
