@@ -210,7 +210,8 @@ public final class ServerMain {
                 .intercept(new Deadlines())
                 .intercept(new AuthorizationHeader())
                 .service(new OipGrpcService(services.inference(), services.repository(), services.grpc()))
-                .service(new ClassificationGrpcService(services.inference(), services.classifier(), services.grpc()));
+                .service(new ClassificationGrpcService(services.inference(), services.classifier(), services.explainer(),
+                        services.grpc()));
     }
 
     private static HealthCheck readiness(ModelRepository repository) {

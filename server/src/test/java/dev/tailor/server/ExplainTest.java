@@ -4,11 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import dev.tailor.api.v1.ClassificationServiceGrpc;
+import dev.tailor.api.v1.ExplainRequest;
+import dev.tailor.api.v1.ExplainResponse;
 import dev.tailor.trainer.data.ImageSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -24,10 +31,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code POST /v1/models/{m}/explain} on a real server serving the shipped {@code cnn4b.onnx}, with
+ * {@code POST /v1/models/{m}/explain} and gRPC {@code Explain} on a real server serving the shipped {@code cnn4b.onnx}, with
  * real Fashion-MNIST test images. The model's batches are kept small (8 images, a queue of 16) so
  * every explanation runs in several chunks through the batcher.
  */
@@ -250,6 +258,45 @@ class ExplainTest {
         assertEquals(200, running.get(2, TimeUnit.MINUTES).statusCode());
         assertEquals(200, queued.get(2, TimeUnit.MINUTES).statusCode());
         assertEquals("Trouser", json(explain("", "image/png", image), 200).get("target").get("label").asText());
+    }
+
+    @Test
+    void grpcExplainAnswersAsRestDoes() throws Exception {
+        int i = firstOf(SNEAKER, 1).getFirst();
+        byte[] image = ServerEndToEndTest.png(images, i);
+        float[] rest = flat(json(explain("", "image/png", image), 200).get("map"));
+        ClassificationServiceGrpc.ClassificationServiceBlockingStub stub = ClassificationServiceGrpc
+                .newBlockingStub(server.channel()).withDeadlineAfter(2, TimeUnit.MINUTES);
+        ExplainResponse answer = stub.explain(ExplainRequest.newBuilder().setModel(MODEL)
+                .setImage(ByteString.copyFrom(image)).setTopK(3).setPng(true).build());
+        assertEquals("Sneaker", answer.getTarget().getLabel());
+        assertEquals(3, answer.getPredictionsCount());
+        assertEquals(169, answer.getVariants());
+        assertEquals(784, answer.getMapCount());
+        assertEquals(784, answer.getInput().size());
+        for (int p = 0; p < 784; p++) {
+            assertEquals(rest[p], answer.getMap(p), Answers.TOLERANCE, "pixel " + p);
+        }
+        BufferedImage png = ImageIO.read(new ByteArrayInputStream(answer.getPng().toByteArray()));
+        assertEquals(280, png.getWidth());
+        assertEquals(280, png.getHeight());
+        assertTrue(stub.explain(ExplainRequest.newBuilder().setModel(MODEL).setImage(ByteString.copyFrom(image))
+                .build()).getPng().isEmpty(), "no PNG unless asked for");
+
+        assertStatus(Status.Code.INVALID_ARGUMENT, "784 occluded variants", () -> stub.explain(ExplainRequest.newBuilder()
+                .setModel(MODEL).setImage(ByteString.copyFrom(image)).setPatch(1).setStride(1).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "target must be", () -> stub.explain(ExplainRequest.newBuilder()
+                .setModel(MODEL).setImage(ByteString.copyFrom(image)).setTarget("Hat").build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "empty image", () -> stub.explain(ExplainRequest.newBuilder()
+                .setModel(MODEL).build()));
+        assertStatus(Status.Code.NOT_FOUND, "unknown model", () -> stub.explain(ExplainRequest.newBuilder()
+                .setModel("nope").setImage(ByteString.copyFrom(image)).build()));
+    }
+
+    private static void assertStatus(Status.Code code, String reason, Executable call) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call);
+        assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
+        assertTrue(e.getStatus().getDescription().contains(reason), e.getStatus().getDescription());
     }
 
     private static CompletableFuture<HttpResponse<byte[]>> classifyAsync(int copies, byte[] image) throws Exception {
