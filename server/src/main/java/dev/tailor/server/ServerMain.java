@@ -1,12 +1,16 @@
 package dev.tailor.server;
 
 import ai.onnxruntime.OrtEnvironment;
+import dev.tailor.server.explain.ExplainSettings;
+import dev.tailor.server.explain.Explainer;
 import dev.tailor.server.grpc.AuthorizationHeader;
 import dev.tailor.server.grpc.ClassificationGrpcService;
 import dev.tailor.server.grpc.Deadlines;
 import dev.tailor.server.grpc.GrpcCalls;
 import dev.tailor.server.grpc.OipGrpcService;
 import dev.tailor.server.http.ClassifyHttpService;
+import dev.tailor.server.http.Console;
+import dev.tailor.server.http.ExplainHttpService;
 import dev.tailor.server.http.Exchanges;
 import dev.tailor.server.http.OipHttpService;
 import dev.tailor.server.http.RepositoryHttpService;
@@ -148,9 +152,11 @@ public final class ServerMain {
         RepositoryManager manager = new RepositoryManager(repository, settings.repository(), env, sessions, metrics,
                 observer);
         Inference inference = new Inference(repository, settings.requestTimeout());
-        Services services = new Services(inference, new ImageClassifier(inference, new ImageDecoder(settings.maxImagePixels())),
+        ImageClassifier classifier = new ImageClassifier(inference, new ImageDecoder(settings.maxImagePixels()));
+        Services services = new Services(inference, classifier,
                 new RepositoryApi(repository, manager, settings.apiToken()), new Exchanges(metrics, repository),
-                new GrpcCalls(metrics, repository));
+                new GrpcCalls(metrics, repository),
+                new Explainer(inference, ExplainSettings.from(config.get("tailor.explain")), metrics));
 
         WebServerConfig.Builder server = WebServer.builder()
                 .config(config.get("server"))
@@ -184,11 +190,14 @@ public final class ServerMain {
         return new TailorServer(web, repository, manager, registry, settings.shutdownGrace());
     }
 
-    /** The HTTP routes: Open Inference Protocol, classify API, repository API, and the error mapping. */
+    /** The HTTP routes: Open Inference Protocol, classify, repository and explain APIs, the console, and the error mapping. */
     public static void routing(HttpRouting.Builder routing, Services services) {
         routing.register(new OipHttpService(services.inference(), services.exchanges()))
                 .register(new ClassifyHttpService(services.inference(), services.classifier(), services.exchanges()))
                 .register(new RepositoryHttpService(services.repository(), services.exchanges()))
+                .register(new ExplainHttpService(services.inference(), services.classifier(), services.explainer(),
+                        services.exchanges()))
+                .register("/console", Console.service())
                 .error(ServingException.class, (req, res, e) -> {
                     res.status(e.kind().httpStatus());
                     res.send(e.getMessage());
@@ -201,7 +210,8 @@ public final class ServerMain {
                 .intercept(new Deadlines())
                 .intercept(new AuthorizationHeader())
                 .service(new OipGrpcService(services.inference(), services.repository(), services.grpc()))
-                .service(new ClassificationGrpcService(services.inference(), services.classifier(), services.grpc()));
+                .service(new ClassificationGrpcService(services.inference(), services.classifier(), services.explainer(),
+                        services.grpc()));
     }
 
     private static HealthCheck readiness(ModelRepository repository) {
@@ -235,6 +245,6 @@ public final class ServerMain {
 
     /** The request-handling parts routing needs, built once per server. */
     public record Services(Inference inference, ImageClassifier classifier, RepositoryApi repository,
-                           Exchanges exchanges, GrpcCalls grpc) {
+                           Exchanges exchanges, GrpcCalls grpc, Explainer explainer) {
     }
 }

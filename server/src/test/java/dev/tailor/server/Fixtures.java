@@ -38,6 +38,15 @@ final class Fixtures {
         return models;
     }
 
+    /** The repository's {@code models/} folder: the shipped, fully trained {@code cnn4b.onnx}. */
+    static Path shippedModels() {
+        Path dir = Path.of("..", "models").toAbsolutePath().normalize();
+        if (!Files.isRegularFile(dir.resolve("cnn4b.onnx"))) {
+            throw new IllegalStateException("the shipped model " + dir.resolve("cnn4b.onnx") + " is missing");
+        }
+        return dir;
+    }
+
     /** The official Fashion-MNIST test set. */
     static ImageSet testImages() {
         return TestModels.testImages();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tailor.server.serving.ServingObserver;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -14,6 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class TestObserver implements ServingObserver {
     final Gate warmUps = new Gate();
     final Gate batches = new Gate();
+    /** The most images one batch has held since the test last reset it. */
+    final AtomicInteger largestBatch = new AtomicInteger();
     private final AtomicLong passes = new AtomicLong();
 
     @Override
@@ -23,6 +26,7 @@ final class TestObserver implements ServingObserver {
 
     @Override
     public void batchStarting(String model, String version, int images) throws InterruptedException {
+        largestBatch.accumulateAndGet(images, Math::max);
         batches.pass();
     }
 

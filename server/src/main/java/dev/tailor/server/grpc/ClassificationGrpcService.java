@@ -3,11 +3,17 @@ package dev.tailor.server.grpc;
 import dev.tailor.api.v1.ClassificationServiceGrpc;
 import dev.tailor.api.v1.ClassifyRequest;
 import dev.tailor.api.v1.ClassifyResponse;
+import dev.tailor.api.v1.ExplainRequest;
+import dev.tailor.api.v1.ExplainResponse;
 import dev.tailor.api.v1.ImageResult;
 import dev.tailor.api.v1.ListModelsRequest;
 import dev.tailor.api.v1.ListModelsResponse;
 import dev.tailor.api.v1.ModelInfo;
+import dev.tailor.server.explain.Explainer;
+import dev.tailor.server.explain.Explanation;
+import dev.tailor.server.explain.HeatMapPng;
 import dev.tailor.server.http.ClassifyHttpService;
+import dev.tailor.server.image.FashionMnistConverter;
 import dev.tailor.server.image.ImageClassifier;
 import dev.tailor.server.image.Preprocess;
 import dev.tailor.server.infer.Inference;
@@ -21,18 +27,21 @@ import com.google.protobuf.ByteString;
 import java.util.List;
 
 /**
- * {@code tailor.v1.ClassificationService}: the classify and list-models API of the HTTP
+ * {@code tailor.v1.ClassificationService}: the classify, explain and list-models API of the HTTP
  * {@code /v1} endpoints, over gRPC.
  */
 public final class ClassificationGrpcService extends ClassificationServiceGrpc.ClassificationServiceImplBase {
     private final Inference inference;
     private final ImageClassifier classifier;
+    private final Explainer explainer;
     private final GrpcCalls calls;
 
-    /** Classifies with {@code classifier}, finds models through {@code inference}. */
-    public ClassificationGrpcService(Inference inference, ImageClassifier classifier, GrpcCalls calls) {
+    /** Classifies with {@code classifier}, explains with {@code explainer}, finds models through {@code inference}. */
+    public ClassificationGrpcService(Inference inference, ImageClassifier classifier, Explainer explainer,
+                                     GrpcCalls calls) {
         this.inference = inference;
         this.classifier = classifier;
+        this.explainer = explainer;
         this.calls = calls;
     }
 
@@ -48,13 +57,44 @@ public final class ClassificationGrpcService extends ClassificationServiceGrpc.C
             for (int i = 0; i < result.predictions().size(); i++) {
                 ImageResult.Builder r = ImageResult.newBuilder().setConverted(result.converted().get(i));
                 for (Prediction p : result.predictions().get(i)) {
-                    r.addPredictions(dev.tailor.api.v1.Prediction.newBuilder().setIndex(p.index())
-                            .setLabel(p.label()).setProbability(p.probability()));
+                    r.addPredictions(prediction(p));
                 }
                 response.addResults(r);
             }
             return response.build();
         });
+    }
+
+    @Override
+    public void explain(ExplainRequest request, StreamObserver<ExplainResponse> observer) {
+        calls.unary("Explain", request.getModel(), observer, () -> {
+            inference.model(request.getModel(), ""); // 404 or 503 before decoding an image meant for no model
+            FashionMnistConverter.Converted image = classifier.convert(request.getImage().toByteArray(),
+                    Preprocess.parse(request.getPreprocess()));
+            Explanation e = explainer.explain(new dev.tailor.server.explain.ExplainRequest(request.getModel(),
+                    request.getTarget().isBlank() ? null : request.getTarget(),
+                    request.getPatch() == 0 ? null : request.getPatch(),
+                    request.getStride() == 0 ? null : request.getStride(),
+                    request.getTopK() == 0 ? ClassifyHttpService.DEFAULT_TOP_K : request.getTopK(),
+                    Deadlines.remaining()), image.pixels());
+            ExplainResponse.Builder response = ExplainResponse.newBuilder().setModel(e.model().name())
+                    .setVersion(e.model().version()).setTarget(prediction(e.target())).setConverted(image.photo())
+                    .setPatch(e.sweep().patch()).setStride(e.sweep().stride()).setVariants(e.sweep().variants())
+                    .setComputed(e.computed()).setInput(ByteString.copyFrom(e.input()));
+            e.predictions().forEach(p -> response.addPredictions(prediction(p)));
+            for (float v : e.map()) {
+                response.addMap(v);
+            }
+            if (request.getPng()) {
+                response.setPng(ByteString.copyFrom(HeatMapPng.render(e)));
+            }
+            return response.build();
+        });
+    }
+
+    private static dev.tailor.api.v1.Prediction prediction(Prediction p) {
+        return dev.tailor.api.v1.Prediction.newBuilder().setIndex(p.index()).setLabel(p.label())
+                .setProbability(p.probability()).build();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.tailor.server.http;
 
 import dev.tailor.server.ErrorKind;
 import dev.tailor.server.ServingException;
+import dev.tailor.server.batch.BatchSettings;
 import dev.tailor.server.image.ImageClassifier;
 import dev.tailor.server.image.Preprocess;
 import dev.tailor.server.infer.Inference;
@@ -72,6 +73,13 @@ public final class ClassifyHttpService implements HttpService {
                         g.writeString(label);
                     }
                     g.writeEndArray();
+                    BatchSettings batching = status.serving().batcher().settings();
+                    g.writeObjectFieldStart("batching");
+                    g.writeNumberField("max_batch_size", batching.maxBatchSize());
+                    g.writeNumberField("max_queue_delay_us", batching.maxQueueDelay().toNanos() / 1000);
+                    g.writeNumberField("queue_capacity", batching.queueCapacity());
+                    g.writeNumberField("max_concurrent_batches", batching.maxConcurrentBatches());
+                    g.writeEndObject();
                 }
                 g.writeEndObject();
             }
@@ -132,12 +140,12 @@ public final class ClassifyHttpService implements HttpService {
         });
     }
 
-    private static int intParameter(ServerRequest req, String name, int fallback) {
+    static int intParameter(ServerRequest req, String name, int fallback) {
         Optional<String> value = req.query().first(name).asOptional();
         return value.map(v -> parsePositive(name, v)).orElse(fallback);
     }
 
-    private static int parsePositive(String name, String value) {
+    static int parsePositive(String name, String value) {
         try {
             int v = Integer.parseInt(value);
             if (v > 0) {

@@ -5,6 +5,7 @@ import dev.tailor.server.ServingException;
 import dev.tailor.server.metrics.ServerMetrics;
 import dev.tailor.server.serving.ModelRepository;
 import io.helidon.http.HeaderNames;
+import io.helidon.common.media.type.MediaType;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -37,16 +38,32 @@ public final class Exchanges {
         byte[] handle() throws Exception;
     }
 
+    /** A body that is not JSON, with its media type. */
+    record Reply(MediaType type, byte[] body) {
+    }
+
+    /** Something a handler computes that may answer other than JSON, or a {@link ServingException}. */
+    interface ReplyHandler {
+        Reply handle() throws Exception;
+    }
+
     /** Runs {@code handler} for a request about {@code model}, sends its result or error, and counts it. */
     void serve(ServerRequest req, ServerResponse res, String model, JsonHandler handler) {
+        serveReply(req, res, model, () -> new Reply(MediaTypes.APPLICATION_JSON, handler.handle()));
+    }
+
+    /** As {@link #serve}, for a handler whose answer carries its own media type (errors are JSON all the same). */
+    void serveReply(ServerRequest req, ServerResponse res, String model, ReplyHandler handler) {
         long start = System.nanoTime();
         int status = Status.OK_200.code();
         try {
-            byte[] body = handler.handle();
-            if (body.length == 0) {
+            Reply reply = handler.handle();
+            if (reply.body().length == 0) {
                 res.status(Status.OK_200).send();
             } else {
-                sendJson(res, Status.OK_200, body);
+                res.status(Status.OK_200);
+                res.headers().contentType(reply.type());
+                res.send(reply.body());
             }
         } catch (ServingException e) {
             status = e.kind().httpStatus();

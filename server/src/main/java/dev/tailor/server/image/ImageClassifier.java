@@ -5,7 +5,6 @@ import dev.tailor.server.infer.Inference;
 import dev.tailor.server.infer.Prediction;
 import dev.tailor.server.model.ModelInfo;
 
-import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,18 +45,26 @@ public final class ImageClassifier {
         byte[] pixels = new byte[images.size() * size];
         List<Boolean> converted = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
-            BufferedImage image;
+            FashionMnistConverter.Converted c;
             try {
-                image = decoder.decode(images.get(i));
+                c = convert(images.get(i), mode);
             } catch (ServingException e) {
                 throw images.size() == 1 ? e : new ServingException(e.kind(), "image " + (i + 1) + ": " + e.getMessage());
             }
-            FashionMnistConverter.Converted c = converter.convert(image, mode);
             System.arraycopy(c.pixels(), 0, pixels, i * size, size);
             converted.add(c.photo());
         }
         Inference.Classification answer = inference.classify(model, pixels, images.size(), topK, timeout);
         return new Result(answer.model(), answer.predictions(), converted);
+    }
+
+    /**
+     * Decodes one encoded image and converts it to the 28×28 form the models take, as {@code mode} says.
+     *
+     * @throws ServingException 415 for bytes that are no image we read, 400 for a broken or oversized one
+     */
+    public FashionMnistConverter.Converted convert(byte[] image, Preprocess mode) {
+        return converter.convert(decoder.decode(image), mode);
     }
 
     /** Answers of one classify call, with the model version that gave them. */

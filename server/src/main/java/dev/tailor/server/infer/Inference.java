@@ -124,6 +124,23 @@ public final class Inference {
         }
     }
 
+    /** The {@link System#nanoTime()} instant by which a request with {@code timeout} (null: the default) must be answered. */
+    public long deadline(Duration timeout) {
+        return System.nanoTime() + (timeout == null ? defaultTimeout : timeout).toNanos();
+    }
+
+    /**
+     * The class probabilities of {@code items} inputs (model-space values, row-major, one after the other)
+     * on the model {@code use} holds, through its batcher like every other request, by {@code deadlineNanos}
+     * (a {@link System#nanoTime()} instant). For callers that run several submissions on one model version
+     * (an explanation's chunks) under one deadline.
+     */
+    public float[] probabilities(ServedModel.Use use, float[] input, int items, long deadlineNanos) {
+        BatchResult result = run(use.served(), input, items, deadlineNanos,
+                Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime())));
+        return result.outputs().get(probabilityOutput(use.info()));
+    }
+
     /** The answer of {@link #classify}: the model version that answered, and the top classes of each image. */
     public record Classification(ModelInfo model, List<List<Prediction>> predictions) {
     }
@@ -133,7 +150,13 @@ public final class Inference {
         return info.output("probabilities").orElse(info.outputs().getFirst()).name();
     }
 
-    private static int checkInput(TensorSpec spec, TensorInput input) {
+    /**
+     * Checks {@code input} against the model's declared input (name, datatype, rank, dimensions, element
+     * count) and returns its batch size.
+     *
+     * @throws ServingException BAD_REQUEST saying what does not fit
+     */
+    public static int checkInput(TensorSpec spec, TensorInput input) {
         if (!spec.name().equals(input.name())) {
             throw ServingException.badRequest("unknown input '" + input.name() + "'; the model's input is '"
                     + spec.name() + "'");
@@ -168,7 +191,10 @@ public final class Inference {
 
     private BatchResult run(ServedModel served, float[] input, int items, Duration timeout) {
         Duration wait = timeout == null ? defaultTimeout : timeout;
-        long deadline = System.nanoTime() + wait.toNanos();
+        return run(served, input, items, System.nanoTime() + wait.toNanos(), wait);
+    }
+
+    private BatchResult run(ServedModel served, float[] input, int items, long deadline, Duration wait) {
         CompletableFuture<BatchResult> future = served.batcher().submit(input, items, deadline);
         try {
             return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -203,7 +229,7 @@ public final class Inference {
     }
 
     /** Indices of the {@code k} largest of {@code classes} values starting at {@code offset}, largest first. */
-    static int[] topIndices(float[] values, int offset, int classes, int k) {
+    public static int[] topIndices(float[] values, int offset, int classes, int k) {
         Integer[] order = new Integer[classes];
         for (int i = 0; i < classes; i++) {
             order[i] = i;

@@ -1,6 +1,7 @@
 package dev.tailor.server.metrics;
 
 import dev.tailor.server.batch.BatchListener;
+import dev.tailor.server.explain.ExplanationMeter;
 import dev.tailor.server.model.ModelInfo;
 import dev.tailor.server.serving.ModelMetrics;
 import io.helidon.metrics.api.Counter;
@@ -25,11 +26,12 @@ import java.util.function.Predicate;
  * (by model, protocol, status), {@code tailor_request_seconds} (end to end),
  * {@code tailor_queue_seconds} and {@code tailor_compute_seconds} (apart), {@code tailor_batch_size},
  * {@code tailor_queue_depth}, {@code tailor_inferences_total} (images) and {@code tailor_model_info}
- * (which carries the execution provider and the file's SHA-256). The per-model meters carry the
+ * (which carries the execution provider and the file's SHA-256); {@code tailor_explanations_total} and
+ * {@code tailor_explanation_variants_total} (by model) count explanations apart. The per-model meters carry the
  * model's version and are removed when that version is replaced or removed; a model gone from the
  * repository loses its request counts too.
  */
-public final class ServerMetrics implements ModelMetrics {
+public final class ServerMetrics implements ModelMetrics, ExplanationMeter {
     private static final String SCOPE = "vendor";
     private static final Duration[] LATENCY_BUCKETS = {
             Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2),
@@ -102,6 +104,19 @@ public final class ServerMetrics implements ModelMetrics {
     @Override
     public void forget(String model) {
         remove(tags -> model.equals(tags.get("model")));
+    }
+
+    @Override
+    public void explanationStarted(String model) {
+        registry.getOrCreate(Counter.builder("tailor.explanations").scope(SCOPE).tags(List.of(Tag.create("model", model)))
+                .description("Explanation requests that ran, by model")).increment();
+    }
+
+    @Override
+    public void variantsSubmitted(String model, int variants) {
+        registry.getOrCreate(Counter.builder("tailor.explanation.variants").scope(SCOPE)
+                .tags(List.of(Tag.create("model", model)))
+                .description("Occluded variants explanations sent through the model's batcher")).increment(variants);
     }
 
     private void remove(Predicate<Map<String, String>> tags) {

@@ -1,0 +1,163 @@
+package dev.tailor.server;
+
+import dev.tailor.trainer.data.ImageSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The console at {@code /console} in a real headless Chromium (Debian's {@code chromium} and
+ * {@code chromium-driver}, driven by Selenium; nothing is downloaded) against a real server serving
+ * the shipped {@code cnn4b.onnx}: the model list, live metrics, an uploaded test image with its top
+ * class and explanation overlay, and load/unload with the admin token. Saves
+ * {@code target/screenshots/console.png}.
+ */
+class ConsoleBrowserTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final String TOKEN = "console-test-token";
+    private static TestServer server;
+    private static WebDriver browser;
+
+    @BeforeAll
+    static void start() throws Exception {
+        for (Path binary : List.of(CHROMIUM, CHROMEDRIVER)) {
+            assertTrue(Files.isExecutable(binary), binary + " is missing: install Debian's packages"
+                    + " (apt-get install -y chromium chromium-driver), or run scripts/test.sh as root, which does");
+        }
+        server = TestServer.start(Fixtures.shippedModels(), Map.of("tailor.repository.api-token", TOKEN),
+                new TestObserver());
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                        "--window-size=1400,1100", "--hide-scrollbars");
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void consoleShowsModelsMetricsAndExplainsAnUploadedImage() throws Exception {
+        browser.get(server.uri("/console/").toString());
+        await(() -> text("#status").equals("ready"), "the console shows the server ready");
+        WebElement row = await(() -> find("#models tbody tr[data-model='cnn4b']"), "the model list shows cnn4b");
+        String cells = row.getText();
+        assertTrue(cells.contains("ready") && cells.contains("CPUExecutionProvider") && cells.contains("queue 512"),
+                "state, provider and batching are shown: " + cells);
+        String sha = row.findElement(By.cssSelector(".mono")).getAttribute("title");
+        assertEquals(server.modelList().get(0).get("sha256").asText(), sha, "the full SHA-256 is the server's");
+
+        Path trouser = Files.createTempFile("trouser", ".png");
+        trouser.toFile().deleteOnExit();
+        ImageSet images = Fixtures.testImages();
+        Files.write(trouser, ServerEndToEndTest.png(images, firstOf(images, 1)));
+        browser.findElement(By.id("file")).sendKeys(trouser.toString());
+        await(() -> text("#top-class").equals("Trouser"), "the top class of a test trouser is Trouser");
+        await(() -> "heat".equals(find("#overlay-canvas").getAttribute("data-rendered")), "the overlay rendered");
+        long red = (Long) ((JavascriptExecutor) browser).executeScript(
+                "const d = document.getElementById('overlay-canvas').getContext('2d').getImageData(0, 0, 224, 224).data;"
+                        + "let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] > d[i + 1] + 60) n++; return n;");
+        assertTrue(red > 100, "the heat map is drawn over the input: " + red + " red pixels");
+        assertEquals(5, browser.findElements(By.cssSelector("#predictions li")).size());
+        await(() -> !text("#m-p50").equals("–") && !text("#m-queue").equals("–"), "live metrics show latency and queue");
+
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Path saved = Path.of("target", "screenshots", "console.png");
+        Files.createDirectories(saved.getParent());
+        Files.copy(shot.toPath(), saved, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void theAdminTokenUnloadsAndLoadsAndTheConsoleSaysWhenTheServerIsUnready() throws Exception {
+        browser.get(server.uri("/console/").toString());
+        await(() -> find("#models tbody tr[data-model='cnn4b'] button.unload") != null, "the model list shows cnn4b");
+        assertTrue(!find("#models tbody tr[data-model='cnn4b'] button.unload").isEnabled(), "no token, no admin");
+
+        browser.findElement(By.id("token")).sendKeys("wrong");
+        await(() -> find("#models tbody tr[data-model='cnn4b'] button.unload").isEnabled(), "a token enables admin");
+        find("#models tbody tr[data-model='cnn4b'] button.unload").click();
+        await(() -> text("#admin-result").contains("401"), "a wrong token is refused: " + text("#admin-result"));
+
+        browser.findElement(By.id("token")).clear();
+        browser.findElement(By.id("token")).sendKeys(TOKEN);
+        await(() -> find("#models tbody tr[data-model='cnn4b'] button.unload").isEnabled(), "the token enables admin");
+        find("#models tbody tr[data-model='cnn4b'] button.unload").click();
+        await(() -> text("#models tbody tr[data-model='cnn4b']").contains("unloaded"), "cnn4b shows unloaded");
+        await(() -> text("#status").equals("not ready") && find("#banner").isDisplayed()
+                && text("#banner").contains("not ready"), "the console says the server is not ready");
+        await(() -> text("#try-note").contains("No model is ready"), "try-it says why it cannot run");
+
+        find("#models tbody tr[data-model='cnn4b'] button.load").click();
+        await(() -> text("#models tbody tr[data-model='cnn4b']").contains("ready")
+                && !text("#models tbody tr[data-model='cnn4b']").contains("unloaded"), "cnn4b serves again");
+        await(() -> text("#status").equals("ready") && !find("#banner").isDisplayed(), "the banner goes");
+    }
+
+    private static int firstOf(ImageSet images, int label) {
+        for (int i = 0; i < images.size(); i++) {
+            if (images.label(i) == label) {
+                return i;
+            }
+        }
+        throw new AssertionError("no image of class " + label);
+    }
+
+    private static WebElement find(String css) {
+        List<WebElement> found = browser.findElements(By.cssSelector(css));
+        return found.isEmpty() ? null : found.getFirst();
+    }
+
+    private static String text(String css) {
+        WebElement e = find(css);
+        return e == null ? "" : e.getText().trim();
+    }
+
+    /**
+     * Polls {@code condition} until it holds (true or non-null) and returns its value; the deadline only
+     * catches a hang, nothing is timed. A stale element (the page re-rendered meanwhile) counts as not yet.
+     */
+    private static <T> T await(Supplier<T> condition, String what) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (true) {
+            try {
+                T value = condition.get();
+                if (value != null && !Boolean.FALSE.equals(value)) {
+                    return value;
+                }
+            } catch (org.openqa.selenium.StaleElementReferenceException | NullPointerException e) {
+                // re-rendered or not there yet
+            }
+            assertTrue(System.nanoTime() < until, "never happened: " + what);
+            Thread.sleep(50);
+        }
+    }
+}
