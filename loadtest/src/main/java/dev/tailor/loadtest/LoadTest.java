@@ -2,13 +2,11 @@ package dev.tailor.loadtest;
 
 import dev.tailor.loadtest.data.TestImages;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -117,25 +115,7 @@ public final class LoadTest implements Callable<Integer> {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         LoadTest command = new LoadTest();
         command.out = out;
-        CommandLine cli = new CommandLine(command);
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        cli.setParameterExceptionHandler((e, a) -> {
-            err.println("error: " + e.getMessage() + " (see --help)");
-            return ExitStatus.USAGE;
-        });
-        cli.setExecutionExceptionHandler((e, c, parsed) -> {
-            if (e instanceof LoadTestException problem) {
-                err.println("error: " + problem.getMessage());
-                return problem.exitStatus();
-            }
-            if (e instanceof IllegalArgumentException wrong) {
-                err.println("error: " + wrong.getMessage() + " (see --help)");
-                return ExitStatus.USAGE;
-            }
-            throw e;
-        });
-        return cli.execute(args);
+        return Commands.execute(command, args, out, err);
     }
 
     @Override
