@@ -1,9 +1,13 @@
 package dev.tailor.loadtest;
 
+import dev.tailor.loadtest.cpu.ProcCpuClock;
 import dev.tailor.loadtest.data.TestImages;
+import dev.tailor.loadtest.report.RunCsv;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -100,6 +104,20 @@ public final class LoadTest implements Callable<Integer> {
             description = "Where Gatling's report folders go (default: loadtest/target/gatling).")
     Path results;
 
+    @Option(names = "--server-pid", paramLabel = "PID",
+            description = "The local server's process id (target on this machine only): the summary then shows the "
+                    + "server's CPU per request over the measured window, from /proc/PID/stat (Linux).")
+    Long serverPid;
+
+    @Option(names = "--csv", paramLabel = "FILE",
+            description = "Append one line for this run to FILE (a header first when the file is new): label, scenarios, "
+                    + "load, requests, ok, ko, req/s, p50/p95/p99 ms, server and load generator CPU per request.")
+    Path csv;
+
+    @Option(names = "--label", paramLabel = "TEXT", defaultValue = "",
+            description = "The run's label in the --csv line (default: none).")
+    String label;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -129,6 +147,7 @@ public final class LoadTest implements Callable<Integer> {
             throw new LoadTestException(ExitStatus.USAGE, "no " + TestImages.FILE + "(.gz) in " + settings.data()
                     + " (install Debian's dataset-fashion-mnist package, or point --data or TAILOR_DATA at the folder)");
         }
+        long pid = serverPid == null ? 0 : serverProcess(settings.target());
         TargetClient client = new TargetClient(settings.target());
         Preflight.Result checked = Preflight.check(settings.target(), settings.scenarios(), client);
         settings = new LoadSettings(checked.target(), settings.scenarios(), settings.load(), settings.thresholds(),
@@ -141,7 +160,28 @@ public final class LoadTest implements Callable<Integer> {
                     + "expect its binary requests to fail");
         }
 
-        return new LoadRunner(settings, client, out).run(title, warm, resultsDir());
+        return new LoadRunner(settings, client, out, pid, csv == null ? null : new RunCsv(csv, label)).run(title, warm, resultsDir());
+    }
+
+    /** The checked {@code --server-pid}: a process this machine can read, serving a target on this machine. */
+    private long serverProcess(Target where) {
+        if (!isLocal(where.host())) {
+            throw new IllegalArgumentException("--server-pid needs a target on this machine (127.0.0.1, localhost), got "
+                    + where.baseUrl());
+        }
+        try {
+            return ProcCpuClock.of(serverPid).pid();
+        } catch (IllegalArgumentException e) {
+            throw new LoadTestException(ExitStatus.USAGE, "--server-pid " + serverPid + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean isLocal(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     private LoadSettings settings() {
