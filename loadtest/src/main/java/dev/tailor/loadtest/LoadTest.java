@@ -26,7 +26,9 @@ import picocli.CommandLine.Option;
                 "Exit status: 0 every threshold held, 1 a threshold was breached, 2 wrong option or missing data, "
                         + "3 target unreachable or model not served, 4 the run itself failed.", ""},
         footer = {"", "Example:", "  loadtest/run.sh --target http://127.0.0.1:8080 --model cnn4b --scenario grpc --profile open \\", "      "
-                + "--rate 1500 --duration 60s --p99-ms 25 --max-error-pct 0.1"})
+                + "--rate 1500 --duration 60s --p99-ms 25 --max-error-pct 0.1", "",
+                "Other commands: loadtest/run.sh accuracy --help (a model's accuracy through the server), "
+                        + "loadtest/run.sh ceiling --help (ONNX Runtime in-process, the serving ceiling)."})
 public final class LoadTest implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "URL", defaultValue = LoadSettings.Defaults.TARGET,
             description = "The server's base URL; all traffic goes there and nowhere else (default: ${DEFAULT-VALUE}).")
