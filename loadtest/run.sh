@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load-tests a running server with Gatling:  loadtest/run.sh --help  lists every option.
 # loadtest/run.sh accuracy --help: the model's accuracy on the test set through the server's classify API.
+# loadtest/run.sh ceiling --help: the model in ONNX Runtime in-process, the ceiling a server is measured against.
 # Builds the load test (api + loadtest only) the first time and whenever its sources changed, quietly,
 # with the Maven wrapper; then runs it. The exit status is the load test's: 0 thresholds held,
 # 1 a threshold was breached, 2 wrong option or missing data, 3 target unreachable, 4 the run failed.
@@ -32,5 +33,10 @@ flags=(-Xms512m -Xmx2g -XX:+UseParallelGC)
 if [ "${1:-}" = accuracy ]; then
   shift
   exec "$JAVA_HOME/bin/java" "${flags[@]}" -cp "$jar" dev.tailor.loadtest.accuracy.AccuracyBench "$@"
+fi
+# "run.sh ceiling ..." runs the model in ONNX Runtime in this process: the serving ceiling
+if [ "${1:-}" = ceiling ]; then
+  shift
+  exec "$JAVA_HOME/bin/java" "${flags[@]}" --enable-native-access=ALL-UNNAMED -cp "$jar" dev.tailor.loadtest.ceiling.CeilingBench "$@"
 fi
 exec "$JAVA_HOME/bin/java" "${flags[@]}" -jar "$jar" "$@"

@@ -1,8 +1,10 @@
 package dev.tailor.loadtest;
 
 import dev.tailor.loadtest.gatling.GatlingRunner;
+import dev.tailor.loadtest.report.CpuPerRequest;
 import dev.tailor.loadtest.report.GatlingReport;
 import dev.tailor.loadtest.report.PrometheusText;
+import dev.tailor.loadtest.report.RunCsv;
 import dev.tailor.loadtest.report.Saturation;
 import dev.tailor.loadtest.report.ServerFigures;
 import dev.tailor.loadtest.report.Summary;
@@ -21,19 +23,28 @@ import java.util.stream.Stream;
 /**
  * One load run against a target that passed its {@link Preflight}: an unmeasured warm-up, the
  * server's metrics before, the measured Gatling run (sampling the server's throughput during a
- * ramp), its metrics after, both written beside the report, and the summary. Options and their
- * errors are {@link LoadTest}'s business.
+ * ramp), its metrics after, both written beside the report, the CPU the measured window cost the
+ * load generator and (given its pid) the server, the summary, and its line in a CSV file when one is
+ * given. Options and their errors are {@link LoadTest}'s business.
  */
 final class LoadRunner {
     private static final String METRICS = "/observe/metrics";
     private final LoadSettings settings;
     private final TargetClient client;
     private final PrintStream out;
+    private final long serverPid;
+    private final RunCsv csv;
 
-    LoadRunner(LoadSettings settings, TargetClient client, PrintStream out) {
+    /**
+     * @param serverPid the local server process whose CPU to count, or 0
+     * @param csv       where to append the run's line, or null
+     */
+    LoadRunner(LoadSettings settings, TargetClient client, PrintStream out, long serverPid, RunCsv csv) {
         this.settings = settings;
         this.client = client;
         this.out = out;
+        this.serverPid = serverPid;
+        this.csv = csv;
     }
 
     /** Runs it, the report going under {@code resultsDir}; returns the command's exit status. */
@@ -47,7 +58,7 @@ final class LoadRunner {
                 : null;
         GatlingRunner.Outcome outcome;
         try {
-            outcome = GatlingRunner.run(settings, resultsDir, title, true);
+            outcome = GatlingRunner.run(settings, resultsDir, title, true, serverPid);
         } finally {
             if (sampler != null) {
                 sampler.close();
@@ -66,8 +77,18 @@ final class LoadRunner {
             figures = ServerFigures.between(PrometheusText.parse(before), PrometheusText.parse(after), settings.target().model());
         }
         boolean passed = outcome.status() == GatlingRunner.SUCCESS;
-        Summary.print(new Summary.Content(title, GatlingReport.read(outcome.reportDir()), figures, saturation(sampler, outcome.injectionStarted()),
+        GatlingReport report = GatlingReport.read(outcome.reportDir());
+        CpuPerRequest cpu = CpuPerRequest.of(outcome.cpu(), report.all().total());
+        Summary.print(new Summary.Content(title, report, figures, cpu, saturation(sampler, outcome.injectionStarted()),
                 snapshots, passed), out);
+        if (csv != null) {
+            try {
+                csv.append(settings, report.all(), cpu);
+            } catch (IOException e) {
+                throw new LoadTestException(ExitStatus.FAILED, "cannot append to --csv " + csv.file() + ": " + e.getMessage());
+            }
+            out.println("csv:     a line appended to " + csv.file());
+        }
         return switch (outcome.status()) {
             case GatlingRunner.SUCCESS -> ExitStatus.PASSED;
             case GatlingRunner.ASSERTIONS_FAILED -> ExitStatus.BREACHED;

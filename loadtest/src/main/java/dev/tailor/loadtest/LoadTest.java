@@ -1,14 +1,16 @@
 package dev.tailor.loadtest;
 
+import dev.tailor.loadtest.cpu.ProcCpuClock;
 import dev.tailor.loadtest.data.TestImages;
+import dev.tailor.loadtest.report.RunCsv;
 import java.io.PrintStream;
-import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,7 +26,9 @@ import picocli.CommandLine.Option;
                 "Exit status: 0 every threshold held, 1 a threshold was breached, 2 wrong option or missing data, "
                         + "3 target unreachable or model not served, 4 the run itself failed.", ""},
         footer = {"", "Example:", "  loadtest/run.sh --target http://127.0.0.1:8080 --model cnn4b --scenario grpc --profile open \\", "      "
-                + "--rate 1500 --duration 60s --p99-ms 25 --max-error-pct 0.1"})
+                + "--rate 1500 --duration 60s --p99-ms 25 --max-error-pct 0.1", "",
+                "Other commands: loadtest/run.sh accuracy --help (a model's accuracy through the server), "
+                        + "loadtest/run.sh ceiling --help (ONNX Runtime in-process, the serving ceiling)."})
 public final class LoadTest implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "URL", defaultValue = LoadSettings.Defaults.TARGET,
             description = "The server's base URL; all traffic goes there and nowhere else (default: ${DEFAULT-VALUE}).")
@@ -102,6 +106,20 @@ public final class LoadTest implements Callable<Integer> {
             description = "Where Gatling's report folders go (default: loadtest/target/gatling).")
     Path results;
 
+    @Option(names = "--server-pid", paramLabel = "PID",
+            description = "The local server's process id (target on this machine only): the summary then shows the "
+                    + "server's CPU per request over the measured window, from /proc/PID/stat (Linux).")
+    Long serverPid;
+
+    @Option(names = "--csv", paramLabel = "FILE",
+            description = "Append one line for this run to FILE (a header first when the file is new): label, scenarios, "
+                    + "load, requests, ok, ko, req/s, p50/p95/p99 ms, server and load generator CPU per request.")
+    Path csv;
+
+    @Option(names = "--label", paramLabel = "TEXT", defaultValue = "",
+            description = "The run's label in the --csv line (default: none).")
+    String label;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -117,25 +135,7 @@ public final class LoadTest implements Callable<Integer> {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         LoadTest command = new LoadTest();
         command.out = out;
-        CommandLine cli = new CommandLine(command);
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        cli.setParameterExceptionHandler((e, a) -> {
-            err.println("error: " + e.getMessage() + " (see --help)");
-            return ExitStatus.USAGE;
-        });
-        cli.setExecutionExceptionHandler((e, c, parsed) -> {
-            if (e instanceof LoadTestException problem) {
-                err.println("error: " + problem.getMessage());
-                return problem.exitStatus();
-            }
-            if (e instanceof IllegalArgumentException wrong) {
-                err.println("error: " + wrong.getMessage() + " (see --help)");
-                return ExitStatus.USAGE;
-            }
-            throw e;
-        });
-        return cli.execute(args);
+        return Commands.execute(command, args, out, err);
     }
 
     @Override
@@ -149,6 +149,7 @@ public final class LoadTest implements Callable<Integer> {
             throw new LoadTestException(ExitStatus.USAGE, "no " + TestImages.FILE + "(.gz) in " + settings.data()
                     + " (install Debian's dataset-fashion-mnist package, or point --data or TAILOR_DATA at the folder)");
         }
+        long pid = serverPid == null ? 0 : serverProcess(settings.target());
         TargetClient client = new TargetClient(settings.target());
         Preflight.Result checked = Preflight.check(settings.target(), settings.scenarios(), client);
         settings = new LoadSettings(checked.target(), settings.scenarios(), settings.load(), settings.thresholds(),
@@ -161,7 +162,28 @@ public final class LoadTest implements Callable<Integer> {
                     + "expect its binary requests to fail");
         }
 
-        return new LoadRunner(settings, client, out).run(title, warm, resultsDir());
+        return new LoadRunner(settings, client, out, pid, csv == null ? null : new RunCsv(csv, label)).run(title, warm, resultsDir());
+    }
+
+    /** The checked {@code --server-pid}: a process this machine can read, serving a target on this machine. */
+    private long serverProcess(Target where) {
+        if (!isLocal(where.host())) {
+            throw new IllegalArgumentException("--server-pid needs a target on this machine (127.0.0.1, localhost), got "
+                    + where.baseUrl());
+        }
+        try {
+            return ProcCpuClock.of(serverPid).pid();
+        } catch (IllegalArgumentException e) {
+            throw new LoadTestException(ExitStatus.USAGE, "--server-pid " + serverPid + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean isLocal(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     private LoadSettings settings() {

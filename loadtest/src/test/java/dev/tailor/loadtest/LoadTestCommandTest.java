@@ -57,6 +57,20 @@ class LoadTestCommandTest {
     }
 
     @Test
+    void serverPidIsOnlyForALocalTargetAndALiveProcess() {
+        Result remote = run("--target", "http://example.invalid:8080", "--server-pid", "1");
+        assertEquals(ExitStatus.USAGE, remote.status());
+        assertEquals("error: --server-pid needs a target on this machine (127.0.0.1, localhost), got http://example.invalid:8080 "
+                + "(see --help)", remote.err().strip());
+
+        Result gone = run("--target", "http://127.0.0.1:1", "--server-pid", String.valueOf(Long.MAX_VALUE));
+        assertEquals(ExitStatus.USAGE, gone.status());
+        assertEquals(1, gone.err().strip().lines().count(), gone.err());
+        assertTrue(gone.err().startsWith("error: --server-pid " + Long.MAX_VALUE + ": cannot read /proc/" + Long.MAX_VALUE + "/stat"),
+                gone.err());
+    }
+
+    @Test
     void anUnknownHostIsNamedInOneLine() {
         // .invalid never resolves (RFC 2606)
         Result r = run("--target", "http://no-such-host.invalid:8080", "--duration", "2s");

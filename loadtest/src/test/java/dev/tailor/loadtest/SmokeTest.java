@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tailor.loadtest.report.GatlingReport;
 import dev.tailor.loadtest.report.GatlingReport.RequestStats;
+import dev.tailor.loadtest.report.RunCsv;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -65,6 +66,35 @@ class SmokeTest {
         Path after = report.dir().resolve("server-metrics-after.prom");
         assertTrue(Files.readString(after).contains("tailor_requests_total{model=\"cnn4b\",protocol=\"grpc\""));
         assertTrue(run.out().contains(report.dir().toAbsolutePath().resolve("index.html").toString()), run.out());
+    }
+
+    @Test
+    void aRunWithServerPidPrintsCpuPerRequestAndAppendsItsCsvLine(@TempDir Path results, @TempDir Path dir) throws Exception {
+        // the smoke server runs in this JVM: its pid is the server's (and the load generator's) process
+        long pid = ProcessHandle.current().pid();
+        Path csv = dir.resolve("runs.csv");
+        LoadRun run = LoadRun.of(results, "--target", server.url(), "--scenario", "grpc", "--profile", "closed", "--users", "2",
+                "--duration", "2s", "--warmup", "0s", "--server-pid", String.valueOf(pid), "--csv", csv.toString(),
+                "--label", "smoke, with pid");
+
+        assertEquals(ExitStatus.PASSED, run.status(), run.err());
+        assertTrue(run.out().matches("(?s).*\\ncpu: server \\d+\\.\\d us per request; load generator \\d+\\.\\d us per request.*"),
+                run.out());
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals(2, lines.size(), lines.toString());
+        assertEquals(String.join(",", RunCsv.COLUMNS), lines.get(0));
+        assertTrue(lines.get(1).startsWith("\"smoke, with pid\",grpc,closed,2,,2,"), lines.get(1));
+        String[] cells = lines.get(1).substring("\"smoke, with pid\",".length()).split(",", -1);
+        assertEquals(RunCsv.COLUMNS.size() - 1, cells.length, lines.get(1));
+        // users, duration, requests, ok, ko, req/s, p50, p95, p99, server and load generator CPU per request
+        for (int i : new int[] {2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}) {
+            double value = Double.parseDouble(cells[i]);
+            assertTrue(value >= 0, RunCsv.COLUMNS.get(i + 1) + " = " + value);
+        }
+        RequestStats all = run.report().all();
+        assertEquals(all.total(), Long.parseLong(cells[5]));
+        assertEquals(all.ok(), Long.parseLong(cells[6]));
+        assertEquals("", cells[3], "a closed run has no rate");
     }
 
     /** The report's page of one request: Gatling writes one {@code req_*.html} per request name, linked from the index. */

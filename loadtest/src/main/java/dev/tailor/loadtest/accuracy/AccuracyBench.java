@@ -2,6 +2,7 @@ package dev.tailor.loadtest.accuracy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailor.loadtest.Commands;
 import dev.tailor.loadtest.ExitStatus;
 import dev.tailor.loadtest.LoadSettings;
 import dev.tailor.loadtest.LoadTestException;
@@ -12,7 +13,6 @@ import dev.tailor.loadtest.data.TestImages;
 import dev.tailor.loadtest.data.TestLabels;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -25,7 +25,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -83,25 +82,7 @@ public final class AccuracyBench implements Callable<Integer> {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         AccuracyBench command = new AccuracyBench();
         command.out = out;
-        CommandLine cli = new CommandLine(command);
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        cli.setParameterExceptionHandler((e, a) -> {
-            err.println("error: " + e.getMessage() + " (see --help)");
-            return ExitStatus.USAGE;
-        });
-        cli.setExecutionExceptionHandler((e, c, parsed) -> {
-            if (e instanceof LoadTestException problem) {
-                err.println("error: " + problem.getMessage());
-                return problem.exitStatus();
-            }
-            if (e instanceof IllegalArgumentException wrong) {
-                err.println("error: " + wrong.getMessage() + " (see --help)");
-                return ExitStatus.USAGE;
-            }
-            throw e;
-        });
-        return cli.execute(args);
+        return Commands.execute(command, args, out, err);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tailor.loadtest.gatling;
 
 import dev.tailor.loadtest.LoadSettings;
+import dev.tailor.loadtest.cpu.CpuUse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,9 +29,10 @@ public final class GatlingRunner {
 
     /**
      * What a run left: Gatling's exit status, the folder of its report (null when it wrote none), and
-     * when its injection began, in millis since the epoch (0 when it never began).
+     * when its injection began, in millis since the epoch (0 when it never began), and the CPU the run
+     * cost from then to its end (null when it never began).
      */
-    public record Outcome(int status, Path reportDir, long injectionStarted) {
+    public record Outcome(int status, Path reportDir, long injectionStarted, CpuUse cpu) {
     }
 
     /**
@@ -38,6 +40,14 @@ public final class GatlingRunner {
      * Without {@code report}, Gatling only records the run (a warm-up needs no report).
      */
     public static Outcome run(LoadSettings settings, Path resultsDir, String description, boolean report) {
+        return run(settings, resultsDir, description, report, 0);
+    }
+
+    /**
+     * The same, also counting the CPU of the local process {@code serverPid} over the run (0: none;
+     * the load generator's own CPU is always counted).
+     */
+    public static Outcome run(LoadSettings settings, Path resultsDir, String description, boolean report, long serverPid) {
         try {
             Files.createDirectories(resultsDir);
             Set<Path> before = folders(resultsDir);
@@ -49,6 +59,9 @@ public final class GatlingRunner {
             }
             for (Map.Entry<String, String> e : settings.toProperties().entrySet()) {
                 System.setProperty(e.getKey(), e.getValue());
+            }
+            if (serverPid > 0) {
+                System.setProperty(TailorSimulation.SERVER_PID, Long.toString(serverPid));
             }
             List<String> args = new ArrayList<>(List.of(
                     "-s", TailorSimulation.class.getName(),
@@ -62,10 +75,17 @@ public final class GatlingRunner {
             Set<Path> created = folders(resultsDir);
             created.removeAll(before);
             Path written = created.stream().filter(dir -> Files.isRegularFile(dir.resolve("index.html"))).findFirst().orElse(null);
-            return new Outcome(status, written, Long.parseLong(System.getProperty(TailorSimulation.INJECTION_STARTED, "0")));
+            return new Outcome(status, written, Long.parseLong(System.getProperty(TailorSimulation.INJECTION_STARTED, "0")),
+                    cpuUse());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static CpuUse cpuUse() {
+        String own = System.getProperty(TailorSimulation.LOAD_GENERATOR_CPU_NS);
+        return own == null ? null : new CpuUse(Long.parseLong(own),
+                Long.parseLong(System.getProperty(TailorSimulation.SERVER_CPU_NS, "-1")));
     }
 
     private static Set<Path> folders(Path dir) throws IOException {

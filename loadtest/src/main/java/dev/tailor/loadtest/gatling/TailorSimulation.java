@@ -7,6 +7,10 @@ import dev.tailor.loadtest.Load;
 import dev.tailor.loadtest.LoadSettings;
 import dev.tailor.loadtest.Scenario;
 import dev.tailor.loadtest.Thresholds;
+import dev.tailor.loadtest.cpu.CpuMeter;
+import dev.tailor.loadtest.cpu.CpuUse;
+import dev.tailor.loadtest.cpu.OwnCpuClock;
+import dev.tailor.loadtest.cpu.ProcCpuClock;
 import dev.tailor.loadtest.data.Payloads;
 import dev.tailor.loadtest.data.TestImages;
 import dev.tailor.loadtest.grpc.GrpcChannels;
@@ -35,7 +39,15 @@ public final class TailorSimulation extends Simulation {
      * settings' way in (a ramp's offered rate is read against this moment).
      */
     static final String INJECTION_STARTED = LoadSettings.PREFIX + "injection-started";
+    /** Read: the server process whose CPU the measured window counts (absent: only the load generator's). */
+    static final String SERVER_PID = LoadSettings.PREFIX + "server-pid";
+    /** Set when the run ends: the load generator's CPU nanoseconds from injection start to the run's end. */
+    static final String LOAD_GENERATOR_CPU_NS = LoadSettings.PREFIX + "cpu.load-generator-ns";
+    /** Set when the run ends: the server's CPU nanoseconds over the same window (with {@link #SERVER_PID}). */
+    static final String SERVER_CPU_NS = LoadSettings.PREFIX + "cpu.server-ns";
     private final GrpcChannels channels;
+    private final CpuMeter cpu;
+    private CpuMeter.Mark started;
 
     public TailorSimulation() {
         LoadSettings settings = LoadSettings.fromProperties(System.getProperties());
@@ -45,6 +57,8 @@ public final class TailorSimulation extends Simulation {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        String serverPid = System.getProperty(SERVER_PID);
+        cpu = new CpuMeter(new OwnCpuClock(), serverPid == null ? null : ProcCpuClock.of(Long.parseLong(serverPid)));
         Payloads payloads = Payloads.build(images, settings.target(), settings.scenarios());
         channels = settings.scenarios().contains(Scenario.GRPC) ? GrpcChannels.open(settings.target()) : null;
         Requests requests = new Requests(settings.target(), payloads, channels);
@@ -80,11 +94,18 @@ public final class TailorSimulation extends Simulation {
 
     @Override
     public void before() {
+        // the window is the run itself: loading images, building payloads and writing the report stay out of it
+        started = cpu.mark();
         System.setProperty(INJECTION_STARTED, Long.toString(System.currentTimeMillis()));
     }
 
     @Override
     public void after() {
+        if (started != null) {
+            CpuUse used = cpu.since(started);
+            System.setProperty(LOAD_GENERATOR_CPU_NS, Long.toString(used.loadGeneratorNanos()));
+            System.setProperty(SERVER_CPU_NS, Long.toString(used.serverNanos()));
+        }
         if (channels != null) {
             channels.close();
         }

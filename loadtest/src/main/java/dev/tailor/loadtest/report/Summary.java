@@ -9,15 +9,16 @@ import java.util.Locale;
 /**
  * The one screen printed after a run: per request and overall counts, rate and latency
  * percentiles from Gatling's report, its errors, the server's own view (queue against compute
- * time, batch sizes), the ramp's saturation estimate, each threshold with its outcome, and where
- * the report and metric snapshots are.
+ * time, batch sizes), the CPU a request cost the server and the load generator, the ramp's
+ * saturation estimate, each threshold with its outcome, and where the report and metric
+ * snapshots are.
  */
 public final class Summary {
     private Summary() {
     }
 
-    /** Everything the summary shows; {@code server} and {@code saturation} may be null. */
-    public record Content(String title, GatlingReport report, ServerFigures server, String saturation,
+    /** Everything the summary shows; {@code server}, {@code cpu} and {@code saturation} may be null. */
+    public record Content(String title, GatlingReport report, ServerFigures server, CpuPerRequest cpu, String saturation,
                           List<Path> snapshots, boolean passed) {
     }
 
@@ -43,6 +44,13 @@ public final class Summary {
                         + " each (%,.0f batches)", ms(s.queueMs()), one(s.batchSize()), ms(s.computeMs()), s.batches());
             }
             out.println();
+        }
+        CpuPerRequest cpu = c.cpu();
+        if (cpu != null) {
+            out.printf(Locale.ROOT, "cpu: %s; load generator %.1f us per request (measured window, %,d requests)%n",
+                    Double.isNaN(cpu.serverMicros()) ? "server not measured (--server-pid)"
+                            : String.format(Locale.ROOT, "server %.1f us per request", cpu.serverMicros()),
+                    cpu.loadGeneratorMicros(), cpu.requests());
         }
         if (c.saturation() != null) {
             out.println("ramp: " + c.saturation());
