@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.tailor.server.ServingException;
 import dev.tailor.server.infer.InferRequest;
 import dev.tailor.server.infer.InferResponse;
+import dev.tailor.server.infer.Inference;
 import dev.tailor.server.infer.OutputRequest;
 import dev.tailor.server.infer.TensorInput;
 import dev.tailor.server.infer.TensorOutput;
@@ -186,10 +187,14 @@ final class JsonInferCodec {
             String name = p.currentName();
             JsonToken v = p.nextToken();
             if (name.equals("timeout")) {
-                if (v != JsonToken.VALUE_NUMBER_INT || p.getLongValue() <= 0) {
-                    throw ServingException.badRequest("'timeout' must be a positive integer (microseconds)");
+                long micros = v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                        ? p.getLongValue() : -1;
+                if (micros <= 0 || micros > Inference.MAX_TIMEOUT.toNanos() / 1000) {
+                    throw ServingException.badRequest("'timeout' must be a whole number of microseconds from 1 to "
+                            + Inference.MAX_TIMEOUT.toNanos() / 1000 + " (" + Inference.MAX_TIMEOUT.toHours()
+                            + " h), not " + p.getText());
                 }
-                timeout = Duration.ofNanos(Math.multiplyExact(p.getLongValue(), 1000L));
+                timeout = Duration.ofNanos(micros * 1000);
             } else {
                 p.skipChildren();
             }

@@ -1,11 +1,11 @@
 package dev.tailor.server.batch;
 
-import ai.onnxruntime.OrtEnvironment;
 import dev.tailor.exporter.TestModels;
 import dev.tailor.server.ErrorKind;
 import dev.tailor.server.ServingException;
 import dev.tailor.server.model.Device;
 import dev.tailor.server.model.OnnxModel;
+import dev.tailor.server.model.OrtRuntime;
 import dev.tailor.server.model.RuntimeSettings;
 import dev.tailor.server.model.SessionFactory;
 import dev.tailor.trainer.data.ImageSet;
@@ -34,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The batcher in front of a real ORT session of a real exported model. */
 class DynamicBatcherTest {
+    private static final RuntimeSettings CPU = new RuntimeSettings(Device.CPU, 0, 2, 1);
     @TempDir
     static Path dir;
     private static OnnxModel model;
@@ -41,8 +42,7 @@ class DynamicBatcherTest {
 
     @BeforeAll
     static void load() throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        model = OnnxModel.load(env, new SessionFactory(env, new RuntimeSettings(Device.CPU, 0, 2, 1)),
+        model = OnnxModel.load(new SessionFactory(OrtRuntime.of(CPU), CPU),
                 TestModels.exported("ann", dir));
         images = TestModels.testImages();
     }
@@ -128,8 +128,7 @@ class DynamicBatcherTest {
 
     @Test
     void sessionStaysOpenWhileALeaseIsHeld() throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        OnnxModel own = OnnxModel.load(env, new SessionFactory(env, new RuntimeSettings(Device.CPU, 0, 1, 1)),
+        OnnxModel own = OnnxModel.load(new SessionFactory(OrtRuntime.of(CPU), CPU),
                 dir.resolve("ann.onnx"));
         OnnxModel.Lease lease = own.acquire();
         own.close();
