@@ -7,6 +7,7 @@ import dev.tailor.server.metrics.ServerMetrics;
 import dev.tailor.server.serving.ModelRepository;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpException;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
@@ -104,6 +105,10 @@ public final class Exchanges {
         }
         if (kind == ErrorKind.UNAUTHORIZED) {
             res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"tailor\"");
+        }
+        if (status == Status.REQUEST_ENTITY_TOO_LARGE_413.code() && req.prologue().protocolVersion().startsWith("1.")) {
+            // the rest of the body will not be read: over HTTP/1.1 the next request could not be found after it
+            res.header(HeaderValues.CONNECTION_CLOSE);
         }
         sendJson(res, Status.create(status), errorBody(message));
         return status;

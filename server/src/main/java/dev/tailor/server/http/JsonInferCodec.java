@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.tailor.server.ServingException;
 import dev.tailor.server.infer.InferRequest;
 import dev.tailor.server.infer.InferResponse;
@@ -28,7 +29,8 @@ import java.util.List;
  * without an object tree. Every malformed request becomes a 400 with the reason.
  */
 final class JsonInferCodec {
-    private static final JsonFactory JSON = new JsonFactory();
+    // the body stream is Helidon's: closing it would read the rest of the body, even past the payload limit
+    private static final JsonFactory JSON = JsonFactory.builder().disable(StreamReadFeature.AUTO_CLOSE_SOURCE).build();
 
     private JsonInferCodec() {
     }

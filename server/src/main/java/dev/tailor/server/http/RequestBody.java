@@ -35,8 +35,8 @@ final class RequestBody {
 
     /** The whole body; empty when there is none. */
     byte[] bytes(ServerRequest req) {
-        try (InputStream in = stream(req)) {
-            return in.readAllBytes();
+        try {
+            return stream(req).readAllBytes(); // not closed: Helidon owns the stream, and closing it drains the body
         } catch (IOException e) {
             throw ServingException.badRequest("cannot read the request body: " + e.getMessage());
         }
