@@ -6,6 +6,7 @@ import dev.tailor.server.serving.ServingObserver;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A {@link ServingObserver} whose warm-ups and batches pass through gates the test opens and
@@ -14,6 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class TestObserver implements ServingObserver {
     final Gate warmUps = new Gate();
     final Gate batches = new Gate();
+    /** Thrown once by the next batch about to run, when set: a failure that is not the request's fault. */
+    final AtomicReference<RuntimeException> failNextBatch = new AtomicReference<>();
     private final AtomicLong passes = new AtomicLong();
 
     @Override
@@ -24,6 +27,10 @@ final class TestObserver implements ServingObserver {
     @Override
     public void batchStarting(String model, String version, int images) throws InterruptedException {
         batches.pass();
+        RuntimeException failure = failNextBatch.getAndSet(null);
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     @Override
