@@ -1,28 +1,36 @@
 package dev.tailor.server;
 
-import ai.onnxruntime.OrtEnvironment;
 import dev.tailor.server.explain.ExplainSettings;
 import dev.tailor.server.explain.Explainer;
 import dev.tailor.server.grpc.AuthorizationHeader;
 import dev.tailor.server.grpc.ClassificationGrpcService;
 import dev.tailor.server.grpc.Deadlines;
 import dev.tailor.server.grpc.GrpcCalls;
+import dev.tailor.server.grpc.InferenceAuthorization;
 import dev.tailor.server.grpc.OipGrpcService;
+import dev.tailor.api.oip.GRPCInferenceServiceGrpc;
+import dev.tailor.server.grpc.transport.GrpcTransport;
+import dev.tailor.api.v1.ClassificationServiceGrpc;
 import dev.tailor.server.http.ClassifyHttpService;
 import dev.tailor.server.http.Console;
 import dev.tailor.server.http.ExplainHttpService;
 import dev.tailor.server.http.Exchanges;
+import dev.tailor.server.http.InferenceAuth;
 import dev.tailor.server.http.OipHttpService;
 import dev.tailor.server.http.RepositoryHttpService;
 import dev.tailor.server.image.ImageClassifier;
 import dev.tailor.server.image.ImageDecoder;
 import dev.tailor.server.infer.Inference;
 import dev.tailor.server.metrics.ServerMetrics;
+import dev.tailor.server.model.OrtRuntime;
 import dev.tailor.server.model.SessionFactory;
 import dev.tailor.server.serving.ModelRepository;
 import dev.tailor.server.serving.RepositoryApi;
 import dev.tailor.server.serving.RepositoryManager;
 import dev.tailor.server.serving.ServingObserver;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -36,23 +44,30 @@ import io.helidon.metrics.api.MetricsFactory;
 import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.grpc.GrpcRouting;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http2.Http2Config;
+import io.helidon.webserver.http2.Http2ConnectionSelector;
+import io.helidon.webserver.spi.ServerConnectionSelector;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Entry point and wiring: configuration → ONNX Runtime session factory → model repository and
  * the manager that keeps it in line with the models folder → HTTP routing and gRPC services on
- * one port. Nothing is global: {@link #start(Config)}
- * builds every part and passes it on, so tests start real servers with their own settings, and
- * {@link #routing} / {@link #grpcRouting} are the same wiring main uses.
+ * one port (gRPC through {@link GrpcTransport} on Helidon's HTTP/2). Nothing is global but ONNX
+ * Runtime's own environment ({@link OrtRuntime}): {@link #start(Config)} builds every part and
+ * passes it on, so tests start real servers with their own settings, and {@link #routing} /
+ * {@link #grpcServices} are the same wiring main uses.
  */
 public final class ServerMain {
     static {
@@ -63,6 +78,19 @@ public final class ServerMain {
     }
 
     private static final System.Logger LOG = System.getLogger(ServerMain.class.getName());
+
+    /** The gRPC methods that count against {@code tailor.max-concurrent-requests}: those that run models. */
+    private static final Set<String> LIMITED_GRPC_METHODS = Set.of(
+            GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
+            ClassificationServiceGrpc.getClassifyMethod().getFullMethodName(),
+            ClassificationServiceGrpc.getExplainMethod().getFullMethodName());
+    /** The gRPC methods behind {@code tailor.inference-api-token}: all but health, server metadata and the repository's. */
+    private static final Set<String> PROTECTED_GRPC_METHODS = Set.of(
+            GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
+            GRPCInferenceServiceGrpc.getModelMetadataMethod().getFullMethodName(),
+            ClassificationServiceGrpc.getClassifyMethod().getFullMethodName(),
+            ClassificationServiceGrpc.getExplainMethod().getFullMethodName(),
+            ClassificationServiceGrpc.getListModelsMethod().getFullMethodName());
 
     private ServerMain() {
     }
@@ -142,21 +170,31 @@ public final class ServerMain {
      */
     public static TailorServer start(Config config, ServingObserver observer) {
         ServerSettings settings = ServerSettings.from(config);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        SessionFactory sessions = new SessionFactory(env, settings.runtime()); // fails loudly for an unusable cuda
+        OrtRuntime runtime = OrtRuntime.of(settings.runtime());
+        SessionFactory sessions = new SessionFactory(runtime, settings.runtime()); // fails loudly for an unusable cuda
         // Helidon's Prometheus endpoint formats only its global registry; TailorServer.close() removes our meters
         // from it again, so servers started one after another in one JVM (tests) do not see stale gauges
         MeterRegistry registry = MetricsFactory.getInstance(config).globalRegistry(MetricsConfig.create(config.get("metrics")));
         ServerMetrics metrics = new ServerMetrics(registry);
         ModelRepository repository = new ModelRepository();
-        RepositoryManager manager = new RepositoryManager(repository, settings.repository(), env, sessions, metrics,
-                observer);
+        RepositoryManager manager = new RepositoryManager(repository, settings.repository(), sessions, metrics, observer);
         Inference inference = new Inference(repository, settings.requestTimeout());
-        ImageClassifier classifier = new ImageClassifier(inference, new ImageDecoder(settings.maxImagePixels()));
+        Limits limits = settings.limits();
+        InternalErrors errors = new InternalErrors(System.getLogger(InternalErrors.class.getName()));
+        ImageClassifier classifier = new ImageClassifier(inference,
+                new ImageDecoder(limits.maxImagePixels(), limits.maxRequestPixels()));
         Services services = new Services(inference, classifier,
-                new RepositoryApi(repository, manager, settings.apiToken()), new Exchanges(metrics, repository),
-                new GrpcCalls(metrics, repository),
+                new RepositoryApi(repository, manager, settings.apiToken()), new Exchanges(metrics, repository, errors),
+                new GrpcCalls(metrics, repository, errors), limits, new InFlightLimit(limits.maxConcurrentRequests()),
+                settings.inferenceToken().map(t -> new BearerToken(t, "the inference APIs (tailor.inference-api-token)")),
                 new Explainer(inference, ExplainSettings.from(config.get("tailor.explain")), metrics));
+        // HTTP/2 connections (prior knowledge, and TLS with ALPN h2) go to this selector, which hands gRPC
+        // streams to our transport: Helidon's own gRPC handler answers malformed calls with silence
+        ServerConnectionSelector http2 = Http2ConnectionSelector.builder()
+                .http2Config(Http2Config.create(config.get("server.protocols.http_2")))
+                .addSubProtocolSelector(new GrpcTransport(grpcServices(services), limits.grpcMaxMessageBytes(),
+                        services.inFlight(), LIMITED_GRPC_METHODS, metrics, errors))
+                .build();
 
         WebServerConfig.Builder server = WebServer.builder()
                 .config(config.get("server"))
@@ -173,45 +211,57 @@ public final class ServerMain {
                         .build())
                 .addFeature(OpenApiFeature.builder().build())
                 .routing(routing -> routing(routing, services))
-                .addRouting(grpcRouting(services));
+                .addConnectionSelector(http2);
         // without TCP_NODELAY every unary gRPC call waits ~40 ms for a delayed ACK
         server.connectionOptions(tcpNoDelay(server.connectionOptions().orElse(null)));
         if (settings.grpcPort() >= 0) {
             server.putSocket("grpc", socket -> socket.port(settings.grpcPort()).host(server.host())
-                    .connectionOptions(tcpNoDelay(null)).addRouting(grpcRouting(services)));
+                    .connectionOptions(tcpNoDelay(null)).addConnectionSelector(http2));
         }
         WebServer web = server.build().start();
-        LOG.log(Level.INFO, "Listening on http://" + server.host() + ":" + web.port() + " (HTTP/1.1, HTTP/2, gRPC)"
+        String scheme = web.hasTls() ? "https" : "http";
+        LOG.log(Level.INFO, "Listening on " + scheme + "://" + server.host() + ":" + web.port()
+                + " (HTTP/1.1, HTTP/2, gRPC)"
                 + (settings.grpcPort() >= 0 ? "; gRPC also on port " + web.port("grpc") : "")
-                + "; execution provider " + sessions.provider() + "; loading models from "
+                + "; device " + settings.runtime().device().name().toLowerCase(java.util.Locale.ROOT) + " ("
+                + sessions.provider() + "), " + runtime.describe() + "; loading models from "
                 + settings.modelsDir().toAbsolutePath() + (settings.watch() ? " and watching it" : "")
+                + "; inference APIs " + (services.inferenceToken().isPresent() ? "need a bearer token" : "open")
                 + "; repository API " + (settings.apiToken().isPresent() ? "on" : "off (no tailor.repository.api-token)"));
         manager.start();
         return new TailorServer(web, repository, manager, registry, settings.shutdownGrace());
     }
 
-    /** The HTTP routes: Open Inference Protocol, classify, repository and explain APIs, the console, and the error mapping. */
+    /**
+     * The HTTP routes: Open Inference Protocol, classify, repository and explain APIs, the console;
+     * the inference token's filter when one is configured; and the one error handler ({@link Exchanges#failed}).
+     */
     public static void routing(HttpRouting.Builder routing, Services services) {
-        routing.register(new OipHttpService(services.inference(), services.exchanges()))
-                .register(new ClassifyHttpService(services.inference(), services.classifier(), services.exchanges()))
-                .register(new RepositoryHttpService(services.repository(), services.exchanges()))
+        Exchanges exchanges = services.exchanges();
+        services.inferenceToken().ifPresent(token -> routing.addFilter(new InferenceAuth(token, exchanges)));
+        long maxPayload = services.limits().maxPayloadBytes();
+        routing.register(new OipHttpService(services.inference(), exchanges, maxPayload, services.inFlight()))
+                .register(new ClassifyHttpService(services.inference(), services.classifier(), exchanges, maxPayload,
+                        services.inFlight()))
+                .register(new RepositoryHttpService(services.repository(), exchanges, maxPayload))
                 .register(new ExplainHttpService(services.inference(), services.classifier(), services.explainer(),
-                        services.exchanges()))
+                        exchanges, maxPayload, services.inFlight()))
                 .register("/console", Console.service())
-                .error(ServingException.class, (req, res, e) -> {
-                    res.status(e.kind().httpStatus());
-                    res.send(e.getMessage());
-                });
+                .error(Throwable.class, exchanges::failed);
     }
 
-    /** The gRPC services: Open Inference Protocol and {@code tailor.v1}. */
-    public static GrpcRouting.Builder grpcRouting(Services services) {
-        return GrpcRouting.builder()
-                .intercept(new Deadlines())
-                .intercept(new AuthorizationHeader())
-                .service(new OipGrpcService(services.inference(), services.repository(), services.grpc()))
-                .service(new ClassificationGrpcService(services.inference(), services.classifier(), services.explainer(),
-                        services.grpc()));
+    /** The gRPC services, interceptors applied: Open Inference Protocol and {@code tailor.v1}. */
+    public static List<ServerServiceDefinition> grpcServices(Services services) {
+        List<ServerInterceptor> interceptors = new ArrayList<>();
+        services.inferenceToken().ifPresent(token -> interceptors.add(new InferenceAuthorization(token,
+                PROTECTED_GRPC_METHODS)));
+        interceptors.add(new AuthorizationHeader());
+        interceptors.add(new Deadlines());
+        return List.of(
+                ServerInterceptors.interceptForward(new OipGrpcService(services.inference(), services.repository(),
+                        services.grpc()), interceptors),
+                ServerInterceptors.interceptForward(new ClassificationGrpcService(services.inference(),
+                        services.classifier(), services.explainer(), services.grpc()), interceptors));
     }
 
     private static HealthCheck readiness(ModelRepository repository) {
@@ -243,8 +293,14 @@ public final class ServerMain {
         return options.tcpNoDelay(true).build();
     }
 
-    /** The request-handling parts routing needs, built once per server. */
+    /**
+     * The request-handling parts routing needs, built once per server.
+     *
+     * @param inFlight       the server's in-flight limit, shared by REST and gRPC
+     * @param inferenceToken the inference APIs' bearer token; empty: they are open
+     */
     public record Services(Inference inference, ImageClassifier classifier, RepositoryApi repository,
-                           Exchanges exchanges, GrpcCalls grpc, Explainer explainer) {
+                           Exchanges exchanges, GrpcCalls grpc, Limits limits, InFlightLimit inFlight,
+                           Optional<BearerToken> inferenceToken, Explainer explainer) {
     }
 }

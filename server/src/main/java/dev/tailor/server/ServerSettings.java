@@ -23,7 +23,7 @@ import java.util.Optional;
  * @param batching         default batching settings
  * @param warmupIterations warm-up runs per model (of batch 1 and max-batch-size) before it serves
  * @param requestTimeout   how long a request may take when it does not say
- * @param maxImagePixels   largest decoded image accepted by the classify APIs
+ * @param limits           what a request is held to (body and message sizes, requests in flight, image pixels)
  * @param shutdownGrace    how long shutdown waits for queued work
  * @param grpcPort         an extra port serving only gRPC, or -1 for none (gRPC is always on the main port)
  * @param watch            whether to watch the models folder for changes ({@code tailor.repository.watch})
@@ -31,12 +31,16 @@ import java.util.Optional;
  * @param settle           how long a file must stay unchanged before it loads ({@code tailor.repository.settle-ms})
  * @param versionPolicy    default version policy ({@code tailor.repository.version-policy})
  * @param apiToken         bearer token of the repository API ({@code tailor.repository.api-token}); empty: API off
+ * @param inferenceToken   bearer token of the inference APIs ({@code tailor.inference-api-token}); empty: open
  * @param perModel         the {@code tailor.models} node
  */
 public record ServerSettings(Path modelsDir, RuntimeSettings runtime, BatchSettings batching, int warmupIterations,
-                             Duration requestTimeout, long maxImagePixels, Duration shutdownGrace, int grpcPort,
+                             Duration requestTimeout, Limits limits, Duration shutdownGrace, int grpcPort,
                              boolean watch, Duration pollInterval, Duration settle, VersionPolicy versionPolicy,
-                             Optional<String> apiToken, Config perModel) {
+                             Optional<String> apiToken, Optional<String> inferenceToken, Config perModel) {
+
+    /** The default of {@code server.max-payload-size} (and so of {@code tailor.grpc-max-message-size}): 16 MiB. */
+    public static final long DEFAULT_MAX_PAYLOAD = 16L * 1024 * 1024;
 
     /** Reads the {@code tailor} node of {@code root}. */
     public static ServerSettings from(Config root) {
@@ -49,13 +53,20 @@ public record ServerSettings(Path modelsDir, RuntimeSettings runtime, BatchSetti
         BatchSettings batching = batchSettings(t.get("batching"), new BatchSettings(32, Duration.ofNanos(2_000_000),
                 512, 1));
         Config repository = t.get("repository");
+        long maxPayload = root.get("server.max-payload-size").asLong().orElse(DEFAULT_MAX_PAYLOAD);
+        Limits limits = new Limits(maxPayload,
+                t.get("grpc-max-message-size").asInt().orElse((int) Math.min(Integer.MAX_VALUE - 8,
+                        maxPayload < 0 ? DEFAULT_MAX_PAYLOAD : maxPayload)),
+                t.get("max-concurrent-requests").asInt().orElse(256),
+                t.get("max-image-pixels").asLong().orElse(16_777_216L),
+                t.get("max-request-pixels").asLong().orElse(67_108_864L));
         ServerSettings settings = new ServerSettings(
                 Path.of(t.get("models-dir").asString().orElse("models")),
                 runtime,
                 batching,
                 t.get("warmup-iterations").asInt().orElse(3),
                 Duration.ofMillis(t.get("request-timeout-ms").asLong().orElse(10_000L)),
-                t.get("max-image-pixels").asLong().orElse(40_000_000L),
+                limits,
                 Duration.ofMillis(t.get("shutdown-grace-ms").asLong().orElse(10_000L)),
                 t.get("grpc-port").asInt().orElse(-1),
                 repository.get("watch").asBoolean().orElse(true),
@@ -63,6 +74,7 @@ public record ServerSettings(Path modelsDir, RuntimeSettings runtime, BatchSetti
                 Duration.ofMillis(repository.get("settle-ms").asLong().orElse(500L)),
                 VersionPolicy.parse(repository.get("version-policy").asString().orElse("latest")),
                 repository.get("api-token").asString().map(String::trim).filter(s -> !s.isEmpty()),
+                t.get("inference-api-token").asString().map(String::trim).filter(s -> !s.isEmpty()),
                 t.get("models"));
         settings.checkPerModel();
         return settings;

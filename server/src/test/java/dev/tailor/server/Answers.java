@@ -1,8 +1,8 @@
 package dev.tailor.server;
 
-import ai.onnxruntime.OrtEnvironment;
 import dev.tailor.server.model.Device;
 import dev.tailor.server.model.OnnxModel;
+import dev.tailor.server.model.OrtRuntime;
 import dev.tailor.server.model.RuntimeSettings;
 import dev.tailor.server.model.SessionFactory;
 
@@ -19,9 +19,9 @@ final class Answers {
 
     /** The probabilities {@code model} gives for {@code n} images. */
     static float[] of(byte[] model, float[] pixels, int n) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OnnxModel loaded = OnnxModel.load(env, new SessionFactory(env, new RuntimeSettings(Device.CPU, 0, 1, 1)),
-                "expected", null, model); OnnxModel.Lease lease = loaded.acquire()) {
+        RuntimeSettings cpu = new RuntimeSettings(Device.CPU, 0, 2, 1);
+        try (OnnxModel loaded = OnnxModel.load(new SessionFactory(OrtRuntime.of(cpu), cpu), "expected", null, model);
+             OnnxModel.Lease lease = loaded.acquire()) {
             return lease.run(pixels, n).get("probabilities");
         }
     }

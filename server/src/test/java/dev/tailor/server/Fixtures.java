@@ -1,6 +1,9 @@
 package dev.tailor.server;
 
 import dev.tailor.exporter.TestModels;
+import dev.tailor.server.model.Device;
+import dev.tailor.server.model.OrtRuntime;
+import dev.tailor.server.model.RuntimeSettings;
 import dev.tailor.trainer.data.ImageSet;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -22,8 +25,16 @@ final class Fixtures {
     private Fixtures() {
     }
 
-    /** A folder holding {@code cnn1.onnx} and {@code ann.onnx}. */
+    /** The CPU settings of every test server and session. */
+    static final RuntimeSettings CPU = new RuntimeSettings(Device.CPU, 0, 2, 1);
+
+    /**
+     * A folder holding {@code cnn1.onnx} and {@code ann.onnx}. ONNX Runtime's environment is made
+     * first, the server's way (shared thread pools): the exporter's parity check would otherwise
+     * make a plain one, and every later server in this JVM would run without the shared pools.
+     */
     static synchronized Path models() {
+        OrtRuntime.of(CPU);
         if (models == null) {
             try {
                 Path dir = Files.createTempDirectory("tailor-models");

@@ -60,6 +60,45 @@ final class ModelFiles {
                 .setGraph(graph.build()).build().toByteArray();
     }
 
+    /**
+     * A model whose output is declared batch-first ({@code [N, 784]}) but holds two rows per item
+     * (the input concatenated to itself, {@code [2N, 784]}): sliced row by row, part of one caller's
+     * answer would go to another (Triton #7171).
+     */
+    static byte[] twoRowsPerItem() {
+        Onnx.NodeProto twice = Onnx.NodeProto.newBuilder().setOpType("Concat").setName("twice").addInput("input")
+                .addInput("input").addOutput("probabilities")
+                .addAttribute(Onnx.AttributeProto.newBuilder().setName("axis").setType(Onnx.AttributeProto.AttributeType.INT)
+                        .setI(0))
+                .build();
+        return model(Onnx.GraphProto.newBuilder().setName("two_rows").addNode(twice)
+                .addInput(tensor("input", "N", 784)).addOutput(tensor("probabilities", "N", 784)).build());
+    }
+
+    /** A model whose output's first dimension is a symbol other than the input's batch: declared not batch-major. */
+    static byte[] otherFirstDimension() {
+        Onnx.NodeProto copy = Onnx.NodeProto.newBuilder().setOpType("Relu").setName("copy").addInput("input")
+                .addOutput("probabilities").build();
+        return model(Onnx.GraphProto.newBuilder().setName("other_first").addNode(copy)
+                .addInput(tensor("input", "N", 784)).addOutput(tensor("probabilities", "M", 784)).build());
+    }
+
+    private static Onnx.ValueInfoProto tensor(String name, String firstDimension, long width) {
+        Onnx.TypeProto.Tensor tensor = Onnx.TypeProto.Tensor.newBuilder().setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE)
+                .setShape(Onnx.TensorShapeProto.newBuilder()
+                        .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam(firstDimension))
+                        .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(width)))
+                .build();
+        return Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder().setTensorType(tensor))
+                .build();
+    }
+
+    private static byte[] model(Onnx.GraphProto graph) {
+        return Onnx.ModelProto.newBuilder().setIrVersion(OnnxExporter.IR_VERSION).setProducerName("tailor-tests")
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OnnxOpTable.OPSET))
+                .setGraph(graph).build().toByteArray();
+    }
+
     /** {@code length} bytes of noise, the same each run. */
     static byte[] randomBytes(int length) {
         byte[] bytes = new byte[length];

@@ -7,6 +7,7 @@ import dev.tailor.server.serving.ServingObserver;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A {@link ServingObserver} whose warm-ups and batches pass through gates the test opens and
@@ -17,6 +18,8 @@ final class TestObserver implements ServingObserver {
     final Gate batches = new Gate();
     /** The most images one batch has held since the test last reset it. */
     final AtomicInteger largestBatch = new AtomicInteger();
+    /** Thrown once by the next batch about to run, when set: a failure that is not the request's fault. */
+    final AtomicReference<RuntimeException> failNextBatch = new AtomicReference<>();
     private final AtomicLong passes = new AtomicLong();
 
     @Override
@@ -28,6 +31,10 @@ final class TestObserver implements ServingObserver {
     public void batchStarting(String model, String version, int images) throws InterruptedException {
         largestBatch.accumulateAndGet(images, Math::max);
         batches.pass();
+        RuntimeException failure = failNextBatch.getAndSet(null);
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.tailor.server.batch;
 
+import ai.onnxruntime.OrtException;
 import dev.tailor.server.ErrorKind;
+import dev.tailor.server.InternalErrors;
 import dev.tailor.server.ServingException;
 import dev.tailor.server.model.OnnxModel;
 
@@ -42,6 +44,8 @@ public final class DynamicBatcher implements AutoCloseable {
     // images taken from the queue into the batch being gathered: still waiting, so they count against capacity
     private int forming;
     private boolean closed;
+    // why a worker stopped (an Error it could not survive), or null: the model then takes no requests
+    private volatile String failure;
 
     /** Starts {@code settings.maxConcurrentBatches()} workers for {@code model}. */
     public DynamicBatcher(OnnxModel model, BatchSettings settings, BatchListener listener) {
@@ -56,6 +60,14 @@ public final class DynamicBatcher implements AutoCloseable {
             workers.add(worker);
             worker.start();
         }
+    }
+
+    /**
+     * Why this batcher cannot run batches any more (a worker stopped on an {@link Error}), or null
+     * while it can: the model is then not ready and says why.
+     */
+    public String failure() {
+        return failure;
     }
 
     /** The batching settings in force. */
@@ -101,6 +113,10 @@ public final class DynamicBatcher implements AutoCloseable {
         });
         lock.lock();
         try {
+            if (failure != null) {
+                throw new ServingException(ErrorKind.UNAVAILABLE, "model '" + model.info().name() + "' cannot run: "
+                        + failure);
+            }
             if (closed) {
                 throw new ServingException(ErrorKind.UNAVAILABLE, "model '" + model.info().name() + "' is shutting down");
             }
@@ -156,23 +172,82 @@ public final class DynamicBatcher implements AutoCloseable {
         close(Duration.ofSeconds(30));
     }
 
+    /**
+     * A worker's loop. It survives whatever happens outside the ORT run as well as inside it: an
+     * exception (a listener's, allocating or slicing a batch) fails that batch's callers and the
+     * worker carries on; an interrupt (nothing here interrupts a worker: {@link #close} signals) is
+     * logged and ignored. Only an {@link Error} stops it, after failing the batch: the batcher then
+     * refuses requests, fails what is queued and reports why through {@link #failure()}.
+     */
     private void work() {
-        while (true) {
-            List<Job> batch;
-            gathering.lock();
-            try {
-                batch = gather();
-            } catch (InterruptedException e) {
-                return;
-            } finally {
-                gathering.unlock();
+        try {
+            while (true) {
+                List<Job> batch;
+                gathering.lock();
+                try {
+                    batch = gather();
+                } catch (InterruptedException e) {
+                    LOG.log(Level.WARNING, "Batch worker of model " + model.info().name() + " was interrupted; it"
+                            + " carries on");
+                    continue;
+                } finally {
+                    gathering.unlock();
+                }
+                if (batch == null) {
+                    return;
+                }
+                if (!batch.isEmpty()) {
+                    runGuarded(batch);
+                }
             }
-            if (batch == null) {
-                return;
+        } catch (Error e) {
+            stop(e);
+        }
+    }
+
+    private void runGuarded(List<Job> batch) {
+        try {
+            run(batch);
+        } catch (Exception e) {
+            fail(batch, internal(batch, e));
+        } catch (Error e) {
+            fail(batch, internal(batch, e));
+            throw e;
+        }
+    }
+
+    /** Reports an unexpected failure of a batch; returns what its callers are told (no detail of it). */
+    private ServingException internal(List<Job> batch, Throwable e) {
+        String reference = InternalErrors.newReference();
+        LOG.log(Level.ERROR, "Batch of " + batch.stream().mapToInt(j -> j.items).sum() + " images failed on model "
+                + model.info().name() + " (reference " + reference + ")", e);
+        return new ServingException(ErrorKind.INTERNAL, "inference failed on model '" + model.info().name()
+                + "' (reference " + reference + "; the server log has the details)");
+    }
+
+    private static void fail(List<Job> batch, ServingException failure) {
+        batch.forEach(job -> job.future.completeExceptionally(failure));
+    }
+
+    /** A worker hit an Error: no more requests, the queued ones fail, and the model says why it is not ready. */
+    private void stop(Error e) {
+        String reference = InternalErrors.newReference();
+        String reason = "its batch worker stopped on an unrecoverable error (reference " + reference
+                + "; the server log has the details)";
+        LOG.log(Level.ERROR, "Model " + model.info().name() + ": batch worker stopped (reference " + reference
+                + "); the model is not ready any more", e);
+        lock.lock();
+        try {
+            failure = reason;
+            Job job;
+            while ((job = queue.pollFirst()) != null) {
+                queuedImages -= job.items;
+                job.future.completeExceptionally(new ServingException(ErrorKind.UNAVAILABLE, "model '"
+                        + model.info().name() + "' cannot run: " + reason));
             }
-            if (!batch.isEmpty()) {
-                run(batch);
-            }
+            notEmpty.signalAll(); // the other workers stop too
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -189,8 +264,8 @@ public final class DynamicBatcher implements AutoCloseable {
 
     /** Takes jobs off the queue into a batch; called with the lock held. */
     private List<Job> drain() throws InterruptedException {
-        while (queue.isEmpty()) {
-            if (closed) {
+        while (queue.isEmpty() || failure != null) {
+            if (closed || failure != null) {
                 return null;
             }
             notEmpty.await();
@@ -283,23 +358,20 @@ public final class DynamicBatcher implements AutoCloseable {
         try {
             listener.batchStarting(images);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            ServingException failure = new ServingException(ErrorKind.UNAVAILABLE, "model '" + model.info().name()
-                    + "' is shutting down");
-            batch.forEach(job -> job.future.completeExceptionally(failure));
+            // nothing of ours interrupts a worker: fail this batch and carry on (see work())
+            fail(batch, new ServingException(ErrorKind.UNAVAILABLE, "model '" + model.info().name()
+                    + "': the batch was interrupted before it ran; retry"));
             return;
         }
         long start = System.nanoTime();
         Map<String, float[]> outputs;
         try (OnnxModel.Lease lease = model.acquire()) {
-            outputs = lease.run(input, images);
+            outputs = lease.run(input, images); // checks that every output has exactly images × width values
         } catch (ServingException e) {
-            batch.forEach(job -> job.future.completeExceptionally(e));
+            fail(batch, e);
             return;
-        } catch (Exception | Error e) {
-            LOG.log(Level.ERROR, "Batch of " + images + " images failed on model " + model.info().name(), e);
-            ServingException failure = new ServingException(ErrorKind.INTERNAL, "inference failed: " + e.getMessage());
-            batch.forEach(job -> job.future.completeExceptionally(failure));
+        } catch (OrtException e) {
+            fail(batch, internal(batch, e));
             return;
         }
         long computeNanos = System.nanoTime() - start;

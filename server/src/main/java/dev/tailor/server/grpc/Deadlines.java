@@ -1,5 +1,6 @@
 package dev.tailor.server.grpc;
 
+import dev.tailor.server.infer.Inference;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -25,6 +26,9 @@ public final class Deadlines implements ServerInterceptor {
         if (timeout == null) {
             return next.startCall(call, headers);
         }
+        if (timeout.compareTo(Inference.MAX_TIMEOUT) > 0) {
+            timeout = Inference.MAX_TIMEOUT; // gRPC allows up to 99999999 hours: far beyond any wait here
+        }
         Context context = Context.current().withValue(DEADLINE_NANOS, System.nanoTime() + timeout.toNanos());
         return Contexts.interceptCall(context, call, headers, next);
     }
@@ -42,9 +46,10 @@ public final class Deadlines implements ServerInterceptor {
         return Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
     }
 
-    /** Parses the gRPC wire format: up to 8 digits and a unit (H, M, S, m, u, n). */
+    /** Parses the gRPC wire format: up to 8 digits and a unit (H, M, S, m, u, n); null when absent or malformed. */
     static Duration parse(String value) {
-        if (value == null || value.length() < 2 || value.length() > 9) {
+        if (value == null || value.length() < 2 || value.length() > 9 || !value.chars().limit(value.length() - 1)
+                .allMatch(c -> c >= '0' && c <= '9')) {
             return null;
         }
         long amount;

@@ -1,6 +1,7 @@
 package dev.tailor.server.grpc;
 
 import dev.tailor.server.ErrorKind;
+import dev.tailor.server.InternalErrors;
 import dev.tailor.server.ServingException;
 import dev.tailor.server.metrics.ServerMetrics;
 import dev.tailor.server.serving.ModelRepository;
@@ -12,19 +13,22 @@ import java.util.concurrent.Callable;
 
 /**
  * Runs a unary gRPC method body: completes the observer with its value, or maps a
- * {@link ServingException} to its status with the message as description, logs rejections at
- * DEBUG, and counts the call by model, protocol and status.
+ * {@link ServingException} to its status with the message as description (anything else is an
+ * internal error, answered with a log reference only), logs rejections at DEBUG, and counts the
+ * call by model, protocol and status.
  */
 public final class GrpcCalls {
     private static final System.Logger LOG = System.getLogger(GrpcCalls.class.getName());
 
     private final ServerMetrics metrics;
     private final ModelRepository repository;
+    private final InternalErrors errors;
 
-    /** Counts into {@code metrics}; model labels are limited to models of {@code repository}. */
-    public GrpcCalls(ServerMetrics metrics, ModelRepository repository) {
+    /** Counts into {@code metrics} (model labels limited to models of {@code repository}); reports bugs to {@code errors}. */
+    public GrpcCalls(ServerMetrics metrics, ModelRepository repository, InternalErrors errors) {
         this.metrics = metrics;
         this.repository = repository;
+        this.errors = errors;
     }
 
     /** Answers a call about {@code model} (null for none) with {@code body}'s result. */
@@ -41,8 +45,8 @@ public final class GrpcCalls {
             observer.onError(Status.fromCode(code).withDescription(e.getMessage()).asRuntimeException());
         } catch (Exception e) {
             code = Status.Code.INTERNAL;
-            LOG.log(Level.ERROR, "gRPC " + method + " failed", e);
-            observer.onError(Status.INTERNAL.withDescription("internal error: " + e).asRuntimeException());
+            ServingException answer = errors.answer("gRPC " + method, e);
+            observer.onError(Status.INTERNAL.withDescription(answer.getMessage()).asRuntimeException());
         } finally {
             if (model != null) {
                 String label = repository.knows(model) ? model : "_unknown";

@@ -1,6 +1,7 @@
 package dev.tailor.server.http;
 
 import dev.tailor.server.ErrorKind;
+import dev.tailor.server.InFlightLimit;
 import dev.tailor.server.ServingException;
 import dev.tailor.server.batch.BatchSettings;
 import dev.tailor.server.image.ImageClassifier;
@@ -33,12 +34,20 @@ public final class ClassifyHttpService implements HttpService {
     private final Inference inference;
     private final ImageClassifier classifier;
     private final Exchanges exchanges;
+    private final RequestBody bodies;
+    private final InFlightLimit limit;
 
-    /** Classifies with {@code classifier}, finds models through {@code inference}. */
-    public ClassifyHttpService(Inference inference, ImageClassifier classifier, Exchanges exchanges) {
+    /**
+     * Classifies with {@code classifier}, finds models through {@code inference}; bodies of at most
+     * {@code maxPayloadBytes}; each classify call holds a place of {@code limit}.
+     */
+    public ClassifyHttpService(Inference inference, ImageClassifier classifier, Exchanges exchanges,
+                               long maxPayloadBytes, InFlightLimit limit) {
         this.inference = inference;
         this.classifier = classifier;
         this.exchanges = exchanges;
+        this.bodies = new RequestBody(maxPayloadBytes);
+        this.limit = limit;
     }
 
     @Override
@@ -96,48 +105,63 @@ public final class ClassifyHttpService implements HttpService {
             String type = contentType.toLowerCase(Locale.ROOT);
             int topK = intParameter(req, "top_k", DEFAULT_TOP_K);
             Preprocess mode = Preprocess.parse(req.query().first("preprocess").asOptional().orElse(null));
-            Duration timeout = req.query().first("timeout_ms").asOptional().map(t -> Duration.ofMillis(parsePositive("timeout_ms", t)))
+            Duration timeout = req.query().first("timeout_ms").asOptional().map(ClassifyHttpService::timeout)
                     .orElse(null);
             List<byte[]> images = new ArrayList<>();
-            if (type.startsWith("multipart/form-data")) {
-                byte[] body = req.content().as(byte[].class);
-                for (Multipart.Part part : Multipart.parse(body, Multipart.boundary(contentType))) {
-                    switch (part.name()) {
-                        case "top_k" -> topK = parsePositive("top_k", new String(part.content()).trim());
-                        case "preprocess" -> mode = Preprocess.parse(new String(part.content()).trim());
-                        default -> images.add(part.content());
+            try (InFlightLimit.Permit permit = limit.acquire()) {
+                if (type.startsWith("multipart/form-data")) {
+                    String boundary = Multipart.boundary(contentType); // refused before the body is read
+                    for (Multipart.Part part : Multipart.parse(bodies.bytes(req), boundary)) {
+                        switch (part.name()) {
+                            case "top_k" -> topK = parsePositive("top_k", new String(part.content()).trim());
+                            case "preprocess" -> mode = Preprocess.parse(new String(part.content()).trim());
+                            default -> images.add(part.content());
+                        }
                     }
+                } else if (type.startsWith("image/") || type.startsWith("application/octet-stream")) {
+                    images.add(bodies.bytes(req));
+                } else {
+                    throw new ServingException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, "send an image (image/png,"
+                            + " image/jpeg, ...) or multipart/form-data with images, not '" + contentType + "'");
                 }
-            } else if (type.startsWith("image/") || type.startsWith("application/octet-stream")) {
-                images.add(req.content().as(byte[].class));
-            } else {
-                throw new ServingException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, "send an image (image/png, image/jpeg, ...)"
-                        + " or multipart/form-data with images, not '" + contentType + "'");
+                return answer(classifier.classify(name, images, topK, mode, timeout));
             }
-            ImageClassifier.Result result = classifier.classify(name, images, topK, mode, timeout);
-            return JsonInferCodec.Json.write(g -> {
+        });
+    }
+
+    private static byte[] answer(ImageClassifier.Result result) {
+        return JsonInferCodec.Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("model", result.model().name());
+            g.writeStringField("version", result.model().version());
+            g.writeArrayFieldStart("results");
+            for (int i = 0; i < result.predictions().size(); i++) {
                 g.writeStartObject();
-                g.writeStringField("model", result.model().name());
-                g.writeStringField("version", result.model().version());
-                g.writeArrayFieldStart("results");
-                for (int i = 0; i < result.predictions().size(); i++) {
+                g.writeArrayFieldStart("predictions");
+                for (Prediction p : result.predictions().get(i)) {
                     g.writeStartObject();
-                    g.writeArrayFieldStart("predictions");
-                    for (Prediction p : result.predictions().get(i)) {
-                        g.writeStartObject();
-                        g.writeStringField("label", p.label());
-                        g.writeNumberField("index", p.index());
-                        g.writeNumberField("probability", p.probability());
-                        g.writeEndObject();
-                    }
-                    g.writeEndArray();
-                    g.writeBooleanField("converted", result.converted().get(i));
+                    g.writeStringField("label", p.label());
+                    g.writeNumberField("index", p.index());
+                    g.writeNumberField("probability", p.probability());
                     g.writeEndObject();
                 }
                 g.writeEndArray();
+                g.writeBooleanField("converted", result.converted().get(i));
                 g.writeEndObject();
-            });
+            }
+            g.writeEndArray();
+            g.writeEndObject();
         });
+    }
+
+    /** {@code timeout_ms}: a positive number of milliseconds up to {@link Inference#MAX_TIMEOUT}. */
+    private static Duration timeout(String value) {
+        Duration timeout = Duration.ofMillis(parsePositive("timeout_ms", value));
+        if (timeout.compareTo(Inference.MAX_TIMEOUT) > 0) {
+            throw ServingException.badRequest("timeout_ms must be at most " + Inference.MAX_TIMEOUT.toMillis() + " ("
+                    + Inference.MAX_TIMEOUT.toHours() + " h)");
+        }
+        return timeout;
     }
 
     static int intParameter(ServerRequest req, String name, int fallback) {

@@ -2,6 +2,7 @@ package dev.tailor.server.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tailor.server.ErrorKind;
+import dev.tailor.server.InFlightLimit;
 import dev.tailor.server.ServingException;
 import dev.tailor.server.explain.ExplainRequest;
 import dev.tailor.server.explain.Explainer;
@@ -21,7 +22,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -47,13 +47,21 @@ public final class ExplainHttpService implements HttpService {
     private final ImageClassifier images;
     private final Explainer explainer;
     private final Exchanges exchanges;
+    private final RequestBody bodies;
+    private final InFlightLimit limit;
 
-    /** Explains with {@code explainer}, converting uploaded images with {@code images}. */
-    public ExplainHttpService(Inference inference, ImageClassifier images, Explainer explainer, Exchanges exchanges) {
+    /**
+     * Explains with {@code explainer}, converting uploaded images with {@code images}; bodies of at
+     * most {@code maxPayloadBytes}; each explanation holds a place of {@code limit}.
+     */
+    public ExplainHttpService(Inference inference, ImageClassifier images, Explainer explainer, Exchanges exchanges,
+                              long maxPayloadBytes, InFlightLimit limit) {
         this.inference = inference;
         this.images = images;
         this.explainer = explainer;
         this.exchanges = exchanges;
+        this.bodies = new RequestBody(maxPayloadBytes);
+        this.limit = limit;
     }
 
     @Override
@@ -73,19 +81,21 @@ public final class ExplainHttpService implements HttpService {
             }
             Explanation explanation;
             Boolean converted = null;
-            if (type.startsWith("application/json")) {
-                InferRequest tensor = JsonInferCodec.read(new ByteArrayInputStream(req.content().as(byte[].class)), name, "");
-                if (tensor.inputs().size() != 1) {
-                    throw ServingException.badRequest("explain takes exactly one input tensor, got " + tensor.inputs().size());
+            try (InFlightLimit.Permit permit = limit.acquire()) {
+                if (type.startsWith("application/json")) {
+                    InferRequest tensor = JsonInferCodec.read(bodies.stream(req), name, "");
+                    if (tensor.inputs().size() != 1) {
+                        throw ServingException.badRequest("explain takes exactly one input tensor, got " + tensor.inputs().size());
+                    }
+                    ExplainRequest request = request(name, fields, tensor.timeout());
+                    explanation = explainer.explain(request, tensor.inputs().getFirst());
+                } else {
+                    byte[] image = image(req, contentType, type, fields, bodies);
+                    ExplainRequest request = request(name, fields, null);
+                    FashionMnistConverter.Converted c = images.convert(image, Preprocess.parse(fields.get("preprocess")));
+                    explanation = explainer.explain(request, c.pixels());
+                    converted = c.photo();
                 }
-                ExplainRequest request = request(name, fields, tensor.timeout());
-                explanation = explainer.explain(request, tensor.inputs().getFirst());
-            } else {
-                byte[] image = image(req, contentType, type, fields);
-                ExplainRequest request = request(name, fields, null);
-                FashionMnistConverter.Converted c = images.convert(image, Preprocess.parse(fields.get("preprocess")));
-                explanation = explainer.explain(request, c.pixels());
-                converted = c.photo();
             }
             if (wantsPng(req, fields.get("format"))) {
                 return new Exchanges.Reply(PNG, HeatMapPng.render(explanation));
@@ -96,16 +106,18 @@ public final class ExplainHttpService implements HttpService {
     }
 
     /** The one image of the request; multipart form fields join {@code fields}. */
-    private static byte[] image(ServerRequest req, String contentType, String type, Map<String, String> fields) {
+    private static byte[] image(ServerRequest req, String contentType, String type, Map<String, String> fields,
+                                RequestBody bodies) {
         if (type.startsWith("image/") || type.startsWith("application/octet-stream")) {
-            return req.content().as(byte[].class);
+            return bodies.bytes(req);
         }
         if (!type.startsWith("multipart/form-data")) {
             throw new ServingException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, "send an image (image/png, image/jpeg, ...),"
                     + " multipart/form-data with one image, or an OIP JSON request, not '" + contentType + "'");
         }
         byte[] image = null;
-        for (Multipart.Part part : Multipart.parse(req.content().as(byte[].class), Multipart.boundary(contentType))) {
+        String boundary = Multipart.boundary(contentType); // refused before the body is read
+        for (Multipart.Part part : Multipart.parse(bodies.bytes(req), boundary)) {
             if (PARAMETERS.contains(part.name())) {
                 fields.put(part.name(), new String(part.content(), StandardCharsets.UTF_8).trim());
             } else if (image == null) {

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.tailor.server.ServingException;
 import dev.tailor.server.infer.InferRequest;
 import dev.tailor.server.infer.InferResponse;
+import dev.tailor.server.infer.Inference;
 import dev.tailor.server.infer.OutputRequest;
 import dev.tailor.server.infer.TensorInput;
 import dev.tailor.server.infer.TensorOutput;
@@ -27,7 +29,8 @@ import java.util.List;
  * without an object tree. Every malformed request becomes a 400 with the reason.
  */
 final class JsonInferCodec {
-    private static final JsonFactory JSON = new JsonFactory();
+    // the body stream is Helidon's: closing it would read the rest of the body, even past the payload limit
+    private static final JsonFactory JSON = JsonFactory.builder().disable(StreamReadFeature.AUTO_CLOSE_SOURCE).build();
 
     private JsonInferCodec() {
     }
@@ -186,10 +189,14 @@ final class JsonInferCodec {
             String name = p.currentName();
             JsonToken v = p.nextToken();
             if (name.equals("timeout")) {
-                if (v != JsonToken.VALUE_NUMBER_INT || p.getLongValue() <= 0) {
-                    throw ServingException.badRequest("'timeout' must be a positive integer (microseconds)");
+                long micros = v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                        ? p.getLongValue() : -1;
+                if (micros <= 0 || micros > Inference.MAX_TIMEOUT.toNanos() / 1000) {
+                    throw ServingException.badRequest("'timeout' must be a whole number of microseconds from 1 to "
+                            + Inference.MAX_TIMEOUT.toNanos() / 1000 + " (" + Inference.MAX_TIMEOUT.toHours()
+                            + " h), not " + p.getText());
                 }
-                timeout = Duration.ofNanos(Math.multiplyExact(p.getLongValue(), 1000L));
+                timeout = Duration.ofNanos(micros * 1000);
             } else {
                 p.skipChildren();
             }

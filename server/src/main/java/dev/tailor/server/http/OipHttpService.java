@@ -1,5 +1,6 @@
 package dev.tailor.server.http;
 
+import dev.tailor.server.InFlightLimit;
 import dev.tailor.server.infer.Inference;
 import dev.tailor.server.model.ModelInfo;
 import dev.tailor.server.model.TensorSpec;
@@ -39,11 +40,18 @@ public final class OipHttpService implements HttpService {
 
     private final Inference inference;
     private final Exchanges exchanges;
+    private final RequestBody bodies;
+    private final InFlightLimit limit;
 
-    /** Serves {@code inference}'s models, counting through {@code exchanges}. */
-    public OipHttpService(Inference inference, Exchanges exchanges) {
+    /**
+     * Serves {@code inference}'s models, counting through {@code exchanges}; inference bodies of at
+     * most {@code maxPayloadBytes}; each inference call holds a place of {@code limit}.
+     */
+    public OipHttpService(Inference inference, Exchanges exchanges, long maxPayloadBytes, InFlightLimit limit) {
         this.inference = inference;
         this.exchanges = exchanges;
+        this.bodies = new RequestBody(maxPayloadBytes);
+        this.limit = limit;
     }
 
     @Override
@@ -146,8 +154,12 @@ public final class OipHttpService implements HttpService {
         String name = req.path().pathParameters().get("name");
         exchanges.serve(req, res, name, () -> {
             inference.model(name, version(req)); // 404 before reading a body meant for no model
-            var request = JsonInferCodec.read(req.content().inputStream(), name, version(req));
-            return JsonInferCodec.write(inference.infer(request));
+            try (InFlightLimit.Permit permit = limit.acquire()) {
+                // read as JSON whatever the Content-Type says, as Triton does: `curl -d @req.json` sends
+                // application/x-www-form-urlencoded, and a body that is not JSON is refused as such
+                var request = JsonInferCodec.read(bodies.stream(req), name, version(req));
+                return JsonInferCodec.write(inference.infer(request));
+            }
         });
     }
 

@@ -26,11 +26,13 @@ public final class RepositoryHttpService implements HttpService {
 
     private final RepositoryApi api;
     private final Exchanges exchanges;
+    private final RequestBody bodies;
 
-    /** Serves {@code api}, counting through {@code exchanges}. */
-    public RepositoryHttpService(RepositoryApi api, Exchanges exchanges) {
+    /** Serves {@code api}, counting through {@code exchanges}; bodies of at most {@code maxPayloadBytes}. */
+    public RepositoryHttpService(RepositoryApi api, Exchanges exchanges, long maxPayloadBytes) {
         this.api = api;
         this.exchanges = exchanges;
+        this.bodies = new RequestBody(maxPayloadBytes);
     }
 
     @Override
@@ -93,8 +95,8 @@ public final class RepositoryHttpService implements HttpService {
     }
 
     /** The JSON object of the body; an empty body is an empty object. */
-    private static JsonNode body(ServerRequest req) {
-        byte[] bytes = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+    private JsonNode body(ServerRequest req) {
+        byte[] bytes = bodies.bytes(req);
         if (bytes.length == 0) {
             return JSON.createObjectNode();
         }

@@ -4,15 +4,17 @@ import dev.tailor.server.ServingException;
 import dev.tailor.server.infer.Inference;
 import dev.tailor.server.infer.Prediction;
 import dev.tailor.server.model.ModelInfo;
+import dev.tailor.server.serving.ServedModel;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The image path shared by the REST and gRPC classify APIs: decode each image, convert it to
- * Fashion-MNIST form, and classify all images of a request in one batcher submission (scaled as the
- * metadata of the model version that answers says).
+ * The image path shared by the REST and gRPC classify APIs: check the number of images and their
+ * sizes (from their headers) before decoding any, decode and convert each to Fashion-MNIST form,
+ * and classify all images of a request in one batcher submission (scaled as the metadata of the
+ * model version that answers says).
  */
 public final class ImageClassifier {
     private final Inference inference;
@@ -34,13 +36,24 @@ public final class ImageClassifier {
      * @param timeout how long the caller waits; null for the default
      */
     public Result classify(String model, List<byte[]> images, int topK, Preprocess mode, Duration timeout) {
-        ModelInfo info = inference.model(model, "").info();
+        ServedModel served = inference.model(model, "");
+        ModelInfo info = served.info();
         if (!info.takesImages()) {
             throw ServingException.badRequest("model '" + info.name() + "' does not take 28x28 images");
         }
         if (images.isEmpty()) {
             throw ServingException.badRequest("no image in the request");
         }
+        if (topK < 1 || topK > info.labels().size()) {
+            throw ServingException.badRequest("top_k must be between 1 and " + info.labels().size() + ", got " + topK);
+        }
+        int capacity = served.batcher().settings().queueCapacity();
+        if (images.size() > capacity) {
+            // before anything is decoded: the batcher would refuse them after all the work
+            throw ServingException.badRequest("the request carries " + images.size() + " images; model '"
+                    + info.name() + "' accepts at most " + capacity + " per request (its queue-capacity)");
+        }
+        decoder.measure(images);
         int size = FashionMnistConverter.SIDE * FashionMnistConverter.SIDE;
         byte[] pixels = new byte[images.size() * size];
         List<Boolean> converted = new ArrayList<>();

@@ -26,6 +26,9 @@ import java.util.concurrent.TimeoutException;
  * (tensors or top-K). Blocking: callers run on virtual threads.
  */
 public final class Inference {
+    /** The longest a request may ask to wait: a longer REST timeout is refused, a longer gRPC deadline shortened. */
+    public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
+
     private final ModelRepository repository;
     private final Duration defaultTimeout;
 
@@ -126,7 +129,8 @@ public final class Inference {
 
     /** The {@link System#nanoTime()} instant by which a request with {@code timeout} (null: the default) must be answered. */
     public long deadline(Duration timeout) {
-        return System.nanoTime() + (timeout == null ? defaultTimeout : timeout).toNanos();
+        Duration wait = timeout == null ? defaultTimeout : timeout.compareTo(MAX_TIMEOUT) > 0 ? MAX_TIMEOUT : timeout;
+        return System.nanoTime() + wait.toNanos();
     }
 
     /**
@@ -167,30 +171,35 @@ public final class Inference {
         }
         long[] expected = spec.shape();
         long[] shape = input.shape();
-        if (shape.length != expected.length) {
+        boolean fits = shape.length == expected.length;
+        long elements = 1;
+        for (int i = 0; fits && i < shape.length; i++) {
+            fits = expected[i] == -1 ? shape[i] >= 1 : shape[i] == expected[i];
+            // the element count must fit in an array: past that (or an overflow) it cannot match the data anyway
+            elements = fits && elements <= Integer.MAX_VALUE / shape[i] ? elements * shape[i] : Long.MAX_VALUE;
+        }
+        if (!fits) {
             throw ServingException.badRequest("input '" + input.name() + "' has shape " + Arrays.toString(shape)
                     + "; the model expects " + Arrays.toString(expected) + " (-1 = any batch size)");
         }
-        for (int i = 0; i < shape.length; i++) {
-            boolean fits = expected[i] == -1 ? shape[i] >= 1 : shape[i] == expected[i];
-            if (!fits) {
-                throw ServingException.badRequest("input '" + input.name() + "' has shape " + Arrays.toString(shape)
-                        + "; the model expects " + Arrays.toString(expected) + " (-1 = any batch size)");
-            }
-        }
-        long elements = 1;
-        for (long d : shape) {
-            elements = Math.multiplyExact(elements, d);
-        }
         if (elements != input.data().length) {
             throw ServingException.badRequest("input '" + input.name() + "' declares shape " + Arrays.toString(shape)
-                    + " (" + elements + " values) but carries " + input.data().length + " values");
+                    + " (" + (elements == Long.MAX_VALUE ? "more than " + Integer.MAX_VALUE : elements) + " values) but"
+                    + " carries " + input.data().length + " values");
         }
-        return Math.toIntExact(shape[0]);
+        float[] data = input.data();
+        for (int i = 0; i < data.length; i++) {
+            if (!Float.isFinite(data[i])) {
+                throw ServingException.badRequest("input '" + input.name() + "' holds a value that is not a finite"
+                        + " FP32 number (" + data[i] + ") at index " + i + "; NaN, infinities and numbers beyond"
+                        + " +-3.4e38 are refused");
+            }
+        }
+        return (int) shape[0];
     }
 
     private BatchResult run(ServedModel served, float[] input, int items, Duration timeout) {
-        Duration wait = timeout == null ? defaultTimeout : timeout;
+        Duration wait = timeout == null ? defaultTimeout : timeout.compareTo(MAX_TIMEOUT) > 0 ? MAX_TIMEOUT : timeout;
         return run(served, input, items, System.nanoTime() + wait.toNanos(), wait);
     }
 
@@ -211,7 +220,8 @@ public final class Inference {
             if (e.getCause() instanceof ServingException serving) {
                 throw serving;
             }
-            throw new ServingException(ErrorKind.INTERNAL, "inference failed: " + e.getCause());
+            // the batcher fails its futures with ServingExceptions only: anything else is a bug, reported by the caller
+            throw new IllegalStateException("batch failed", e.getCause());
         }
     }
 

@@ -48,12 +48,12 @@ public final class OnnxModel implements AutoCloseable {
      * Opens {@code file}; the model is named after the file (without {@code .onnx}) and versioned by
      * its {@code model_version} metadata.
      *
-     * @throws IllegalArgumentException as {@link #load(OrtEnvironment, SessionFactory, String, String, byte[])}
+     * @throws IllegalArgumentException as {@link #load(SessionFactory, String, String, byte[])}
      */
-    public static OnnxModel load(OrtEnvironment env, SessionFactory sessions, Path file) throws OrtException, IOException {
+    public static OnnxModel load(SessionFactory sessions, Path file) throws OrtException, IOException {
         String fileName = file.getFileName().toString();
         String name = fileName.endsWith(".onnx") ? fileName.substring(0, fileName.length() - 5) : fileName;
-        return load(env, sessions, name, null, Files.readAllBytes(file));
+        return load(sessions, name, null, Files.readAllBytes(file));
     }
 
     /**
@@ -64,23 +64,19 @@ public final class OnnxModel implements AutoCloseable {
      * @param version the served version, or null for the {@code model_version} metadata ("1" when absent)
      * @throws OrtException             when ONNX Runtime cannot read the bytes as a model
      * @throws IllegalArgumentException when the model does not have one FP32 input with a variable
-     *                                  batch dimension and FP32 outputs batch-first
+     *                                  batch dimension and FP32 outputs whose first dimension is that batch
      */
-    public static OnnxModel load(OrtEnvironment env, SessionFactory sessions, String name, String version,
-                                 byte[] onnx) throws OrtException {
-        OrtSession.SessionOptions options = sessions.options();
-        OrtSession session = null;
+    public static OnnxModel load(SessionFactory sessions, String name, String version, byte[] onnx)
+            throws OrtException {
+        SessionFactory.Opened opened = sessions.open(name, onnx);
         try {
-            session = sessions.open(onnx, options);
-            ModelInfo info = describe(name, version, session, sessions.provider());
-            return new OnnxModel(env, options, session, info);
+            ModelInfo info = describe(name, version, opened.session(), opened.provider());
+            return new OnnxModel(sessions.environment(), opened.options(), opened.session(), info);
         } catch (OrtException | RuntimeException e) {
             try {
-                if (session != null) {
-                    session.close();
-                }
+                opened.session().close();
             } finally {
-                options.close();
+                opened.options().close();
             }
             throw e;
         }
@@ -92,14 +88,28 @@ public final class OnnxModel implements AutoCloseable {
         if (inputs.size() != 1) {
             throw new IllegalArgumentException("expected one input, found " + inputs.keySet());
         }
-        TensorSpec input = spec(inputs.values().iterator().next());
+        NodeInfo inputNode = inputs.values().iterator().next();
+        TensorSpec input = spec(inputNode);
+        String batch = batchDimension(inputNode);
         List<TensorSpec> outputs = new ArrayList<>();
         for (NodeInfo output : session.getOutputInfo().values()) {
             outputs.add(spec(output));
+            String first = batchDimension(output);
+            // Triton #7171: rows of an output that is not batch-major would be handed to the wrong callers
+            if (!batch.isEmpty() && !first.isEmpty() && !first.equals(batch)) {
+                throw new IllegalArgumentException("output '" + output.getName() + "' has first dimension '" + first
+                        + "', not the input's batch dimension '" + batch + "': its rows are not the batch's items");
+            }
         }
         ModelMetadata metadata = ModelMetadata.read(name, session.getMetadata(), outputs);
         return new ModelInfo(name, version != null ? version : metadata.version(), metadata.description(), input,
                 outputs, metadata.labels(), metadata.inputScale(), provider, metadata.custom());
+    }
+
+    /** The symbolic name of a tensor's first dimension ("" when it has none). */
+    private static String batchDimension(NodeInfo node) {
+        String[] names = ((TensorInfo) node.getInfo()).getDimensionNames();
+        return names == null || names.length == 0 || names[0] == null ? "" : names[0];
     }
 
     private static TensorSpec spec(NodeInfo node) {
@@ -182,6 +192,8 @@ public final class OnnxModel implements AutoCloseable {
         /**
          * Runs {@code batch} items whose values lie row-major in {@code input} (exactly
          * {@code batch × itemSize} floats) and returns every output, flattened, by name.
+         *
+         * @throws IllegalStateException when an output does not hold exactly {@code batch} rows
          */
         public Map<String, float[]> run(float[] input, int batch) throws OrtException {
             int itemSize = info.input().itemSize();
@@ -197,6 +209,14 @@ public final class OnnxModel implements AutoCloseable {
                  OrtSession.Result result = session.run(Map.of(info.input().name(), tensor))) {
                 for (Map.Entry<String, OnnxValue> entry : result) {
                     FloatBuffer values = ((OnnxTensor) entry.getValue()).getFloatBuffer();
+                    long expected = (long) batch * info.output(entry.getKey()).orElseThrow().itemSize();
+                    if (values.remaining() != expected) {
+                        // slicing would shift rows between the batch's callers (Triton #7171): refuse the run
+                        throw new IllegalStateException("output '" + entry.getKey() + "' has " + values.remaining()
+                                + " values for a batch of " + batch + "; " + expected + " (batch x "
+                                + info.output(entry.getKey()).orElseThrow().itemSize() + ") were expected: the model's"
+                                + " outputs are not batch-major");
+                    }
                     float[] flat = new float[values.remaining()];
                     values.get(flat);
                     outputs.put(entry.getKey(), flat);

@@ -1,6 +1,5 @@
 package dev.tailor.server.serving;
 
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import dev.tailor.server.model.ModelInfo;
 import dev.tailor.server.model.OnnxModel;
@@ -12,18 +11,17 @@ import java.util.TreeMap;
 
 /**
  * Turns the bytes of a model file into a checked, warmed-up {@link OnnxModel}, or rejects them
- * with a reason a person can act on: empty, not ONNX, not servable (tensor types and shapes), a
- * different interface than the model it would replace, or a failing warm-up run. Knows nothing of
+ * with a reason a person can act on: empty, not ONNX, not servable (tensor types and shapes,
+ * outputs that are not batch-major), a different interface than the model it would replace, or a
+ * failing warm-up run (whose outputs must hold one row per item, for batches of 1 and the largest). Knows nothing of
  * folders, batching or what is served.
  */
 final class ModelLoader {
-    private final OrtEnvironment env;
     private final SessionFactory sessions;
     private final int warmupIterations;
     private final ServingObserver observer;
 
-    ModelLoader(OrtEnvironment env, SessionFactory sessions, int warmupIterations, ServingObserver observer) {
-        this.env = env;
+    ModelLoader(SessionFactory sessions, int warmupIterations, ServingObserver observer) {
         this.sessions = sessions;
         this.warmupIterations = warmupIterations;
         this.observer = observer;
@@ -51,7 +49,7 @@ final class ModelLoader {
         }
         OnnxModel model;
         try {
-            model = OnnxModel.load(env, sessions, file.name(), file.servedVersion(), bytes);
+            model = OnnxModel.load(sessions, file.name(), file.servedVersion(), bytes);
         } catch (OrtException e) {
             throw new Rejected("not a valid ONNX model (ONNX Runtime: " + e.getMessage() + ")");
         } catch (IllegalArgumentException e) {
@@ -68,6 +66,9 @@ final class ModelLoader {
             observer.warmingUp(model.info().name(), model.info().version());
             warmUp(model, maxBatchSize);
             return model;
+        } catch (IllegalStateException e) {
+            model.close();
+            throw new Rejected("warm-up run failed: " + e.getMessage()); // e.g. outputs that are not batch-major
         } catch (Rejected | InterruptedException | RuntimeException e) {
             model.close();
             throw e;
@@ -80,7 +81,8 @@ final class ModelLoader {
     private void warmUp(OnnxModel model, int maxBatchSize) throws OrtException {
         int itemSize = model.info().input().itemSize();
         try (OnnxModel.Lease lease = model.acquire()) {
-            for (int i = 0; i < warmupIterations; i++) {
+            // once at least, whatever the setting: these runs also check that the outputs are batch-major
+            for (int i = 0; i < Math.max(1, warmupIterations); i++) {
                 lease.run(new float[itemSize], 1);
                 lease.run(new float[itemSize * maxBatchSize], maxBatchSize);
             }

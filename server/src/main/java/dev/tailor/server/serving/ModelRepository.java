@@ -55,6 +55,10 @@ public final class ModelRepository {
         ModelEntry entry = entry(name);
         boolean latest = version == null || version.isEmpty();
         ServedModel served = latest ? entry.latest() : entry.version(version);
+        if (served != null && served.failure() != null) {
+            throw new ServingException(ErrorKind.UNAVAILABLE, "model '" + name + "' version " + served.info().version()
+                    + " is not ready: " + served.failure());
+        }
         if (served != null) {
             return served;
         }
@@ -76,10 +80,10 @@ public final class ModelRepository {
     public boolean isReady(String name, String version) {
         ModelEntry entry = entry(name);
         if (version == null || version.isEmpty()) {
-            return !closed && entry.latest() != null;
+            return !closed && serves(entry.latest());
         }
         if (entry.version(version) != null) {
-            return !closed;
+            return !closed && serves(entry.version(version));
         }
         if (statusOf(entry, version) == null) {
             throw ServingException.notFound("model '" + name + "' has no version '" + version + "'");
@@ -135,11 +139,11 @@ public final class ModelRepository {
         }
         boolean any = false;
         for (ModelEntry entry : entries.values()) {
-            any |= entry.latest() != null;
+            any |= serves(entry.latest());
         }
         for (String name : required) {
             ModelEntry entry = entries.get(name);
-            if (entry == null || entry.latest() == null) {
+            if (entry == null || !serves(entry.latest())) {
                 return false;
             }
         }
@@ -148,7 +152,13 @@ public final class ModelRepository {
 
     /** The models found at start that must serve for the server to be ready; those that do not, by name. */
     public List<String> notReady() {
-        return required.stream().filter(n -> entries.get(n) == null || entries.get(n).latest() == null).sorted().toList();
+        return required.stream().filter(n -> entries.get(n) == null || !serves(entries.get(n).latest())).sorted()
+                .toList();
+    }
+
+    /** Whether {@code served} is there and can run requests. */
+    private static boolean serves(ServedModel served) {
+        return served != null && served.failure() == null;
     }
 
     private ModelEntry entry(String name) {

@@ -30,9 +30,21 @@ public record ModelStatus(String name, String version, ModelState state, String 
     public record LoadError(String reason, String sha256, long bytes, Instant at) {
     }
 
+    /** The state; FAILED for an instance in service whose batcher stopped (see {@link ServedModel#failure()}). */
+    @Override
+    public ModelState state() {
+        return state == ModelState.READY && serving != null && serving.failure() != null ? ModelState.FAILED : state;
+    }
+
+    /** Why it is in its state; for an instance whose batcher stopped, why that happened. */
+    @Override
+    public String reason() {
+        return state == ModelState.READY && serving != null && serving.failure() != null ? serving.failure() : reason;
+    }
+
     /** Whether this file serves requests now. */
     public boolean isReady() {
-        return state == ModelState.READY;
+        return state() == ModelState.READY;
     }
 
     ModelStatus with(ModelState newState, String newReason) {

@@ -1,12 +1,10 @@
 package dev.tailor.server.serving;
 
+import dev.tailor.server.BearerToken;
 import dev.tailor.server.ErrorKind;
 import dev.tailor.server.ServingException;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,17 +19,16 @@ public final class RepositoryApi {
     /** How to switch the API on, for the FORBIDDEN answer. */
     static final String DISABLED = "the repository API is disabled: set tailor.repository.api-token (environment"
             + " variable TAILOR_REPOSITORY_API_dash_TOKEN) and send it as 'Authorization: Bearer <token>'";
-    private static final String SCHEME = "bearer ";
 
     private final ModelRepository repository;
     private final RepositoryManager manager;
-    private final Optional<byte[]> token;
+    private final Optional<BearerToken> token;
 
     /** Serves {@code repository} through {@code manager}; {@code token} empty switches the API off. */
     public RepositoryApi(ModelRepository repository, RepositoryManager manager, Optional<String> token) {
         this.repository = repository;
         this.manager = manager;
-        this.token = token.map(t -> t.getBytes(StandardCharsets.UTF_8));
+        this.token = token.map(t -> new BearerToken(t, "the repository API (tailor.repository.api-token)"));
     }
 
     /** One entry of the index: Triton's {@code name}, {@code version}, {@code state}, {@code reason}. */
@@ -44,15 +41,7 @@ public final class RepositoryApi {
      * @throws ServingException FORBIDDEN when the API is off, UNAUTHORIZED for a missing or wrong token
      */
     public void authorize(String authorization) {
-        byte[] expected = token.orElseThrow(() -> new ServingException(ErrorKind.FORBIDDEN, DISABLED));
-        if (authorization == null || !authorization.toLowerCase(Locale.ROOT).startsWith(SCHEME)) {
-            throw new ServingException(ErrorKind.UNAUTHORIZED, "the repository API needs 'Authorization: Bearer"
-                    + " <token>' with the token of tailor.repository.api-token");
-        }
-        byte[] given = authorization.substring(SCHEME.length()).trim().getBytes(StandardCharsets.UTF_8);
-        if (!MessageDigest.isEqual(expected, given)) { // constant time: the comparison tells nothing about the token
-            throw new ServingException(ErrorKind.UNAUTHORIZED, "wrong bearer token for the repository API");
-        }
+        token.orElseThrow(() -> new ServingException(ErrorKind.FORBIDDEN, DISABLED)).check(authorization);
     }
 
     /** Every model file of the repository, or only those serving when {@code readyOnly}. */

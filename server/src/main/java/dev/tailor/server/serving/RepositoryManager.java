@@ -1,6 +1,5 @@
 package dev.tailor.server.serving;
 
-import ai.onnxruntime.OrtEnvironment;
 import dev.tailor.server.ErrorKind;
 import dev.tailor.server.ServingException;
 import dev.tailor.server.model.SessionFactory;
@@ -47,13 +46,13 @@ public final class RepositoryManager implements AutoCloseable {
     private boolean firstPass = true;
 
     /** Loads into {@code repository}; nothing happens until {@link #start()}. */
-    public RepositoryManager(ModelRepository repository, RepositorySettings settings, OrtEnvironment env,
-                             SessionFactory sessions, ModelMetrics metrics, ServingObserver observer) {
+    public RepositoryManager(ModelRepository repository, RepositorySettings settings, SessionFactory sessions,
+                             ModelMetrics metrics, ServingObserver observer) {
         this.repository = repository;
         this.settings = settings;
         this.folder = new ModelFolder(settings.folder());
         this.observer = observer;
-        this.sync = new ModelSync(repository, settings, new ModelLoader(env, sessions, settings.warmupIterations(),
+        this.sync = new ModelSync(repository, settings, new ModelLoader(sessions, settings.warmupIterations(),
                 observer), metrics, observer, new ModelSync.LookAgain() {
             @Override
             public void soon() {

@@ -60,6 +60,11 @@ public final class ServedModel {
         return batcher;
     }
 
+    /** Why it cannot run requests although it is in service (its batcher stopped), or null while it can. */
+    public String failure() {
+        return batcher.failure();
+    }
+
     /** Whether it has been taken out of service (it may still be finishing requests). */
     public boolean isRetired() {
         return retired.get();

@@ -1,11 +1,11 @@
 package dev.tailor.server.batch;
 
-import ai.onnxruntime.OrtEnvironment;
 import dev.tailor.exporter.TestModels;
 import dev.tailor.server.ErrorKind;
 import dev.tailor.server.ServingException;
 import dev.tailor.server.model.Device;
 import dev.tailor.server.model.OnnxModel;
+import dev.tailor.server.model.OrtRuntime;
 import dev.tailor.server.model.RuntimeSettings;
 import dev.tailor.server.model.SessionFactory;
 import dev.tailor.trainer.data.ImageSet;
@@ -28,12 +28,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The batcher in front of a real ORT session of a real exported model. */
 class DynamicBatcherTest {
+    private static final RuntimeSettings CPU = new RuntimeSettings(Device.CPU, 0, 2, 1);
     @TempDir
     static Path dir;
     private static OnnxModel model;
@@ -41,8 +45,7 @@ class DynamicBatcherTest {
 
     @BeforeAll
     static void load() throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        model = OnnxModel.load(env, new SessionFactory(env, new RuntimeSettings(Device.CPU, 0, 2, 1)),
+        model = OnnxModel.load(new SessionFactory(OrtRuntime.of(CPU), CPU),
                 TestModels.exported("ann", dir));
         images = TestModels.testImages();
     }
@@ -128,8 +131,7 @@ class DynamicBatcherTest {
 
     @Test
     void sessionStaysOpenWhileALeaseIsHeld() throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        OnnxModel own = OnnxModel.load(env, new SessionFactory(env, new RuntimeSettings(Device.CPU, 0, 1, 1)),
+        OnnxModel own = OnnxModel.load(new SessionFactory(OrtRuntime.of(CPU), CPU),
                 dir.resolve("ann.onnx"));
         OnnxModel.Lease lease = own.acquire();
         own.close();
@@ -138,6 +140,71 @@ class DynamicBatcherTest {
         lease.close();
         assertTrue(own.isReleased());
         assertEquals(ErrorKind.UNAVAILABLE, assertThrows(ServingException.class, own::acquire).kind());
+    }
+
+    @Test
+    void aListenerThatThrowsFailsOnlyItsBatchAndTheWorkerCarriesOn() throws Exception {
+        FailingOnce listener = new FailingOnce(new IllegalStateException("listener broke at java.lang.Object"));
+        DynamicBatcher batcher = new DynamicBatcher(model, new BatchSettings(8, Duration.ZERO, 16, 1), listener);
+        try {
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> batcher.submit(pixels(0, 1), 1, far()).get(30, TimeUnit.SECONDS));
+            ServingException failure = assertInstanceOf(ServingException.class, e.getCause());
+            assertEquals(ErrorKind.INTERNAL, failure.kind());
+            assertTrue(failure.getMessage().contains("reference"), failure.getMessage());
+            assertFalse(failure.getMessage().contains("java.lang") || failure.getMessage().contains("listener broke"),
+                    "no detail of the failure reaches the caller: " + failure.getMessage());
+            assertArrayEquals(alone(pixels(1, 1), 1), batcher.submit(pixels(1, 1), 1, far()).get(30, TimeUnit.SECONDS)
+                    .outputs().get("probabilities"), 1e-6f, "the next request is served");
+            assertNull(batcher.failure());
+        } finally {
+            batcher.close();
+        }
+    }
+
+    @Test
+    void anInterruptedWorkerFailsItsBatchAndCarriesOn() throws Exception {
+        FailingOnce listener = new FailingOnce(null); // batchStarting throws InterruptedException once
+        DynamicBatcher batcher = new DynamicBatcher(model, new BatchSettings(8, Duration.ZERO, 16, 1), listener);
+        try {
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> batcher.submit(pixels(0, 1), 1, far()).get(30, TimeUnit.SECONDS));
+            assertEquals(ErrorKind.UNAVAILABLE, assertInstanceOf(ServingException.class, e.getCause()).kind());
+            assertEquals(1, batcher.submit(pixels(1, 1), 1, far()).get(30, TimeUnit.SECONDS).items());
+
+            Thread worker = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("batcher-" + model.info().name() + "-0") && t.isAlive())
+                    .findFirst().orElseThrow();
+            worker.interrupt(); // an interrupt from outside, while it waits for work
+            assertEquals(1, batcher.submit(pixels(2, 1), 1, far()).get(30, TimeUnit.SECONDS).items());
+            assertTrue(worker.isAlive());
+        } finally {
+            batcher.close();
+        }
+    }
+
+    @Test
+    void aWorkerThatHitsAnErrorStopsAndTheBatcherSaysWhy() throws Exception {
+        FailingOnce listener = new FailingOnce(new AssertionError("simulated VirtualMachineError"));
+        CountDownLatch queued = new CountDownLatch(1);
+        listener.holdFirstBatchUntil(queued);
+        DynamicBatcher batcher = new DynamicBatcher(model, new BatchSettings(1, Duration.ZERO, 16, 1), listener);
+        try {
+            CompletableFuture<BatchResult> first = batcher.submit(pixels(0, 1), 1, far());
+            CompletableFuture<BatchResult> waiting = batcher.submit(pixels(1, 1), 1, far());
+            queued.countDown();
+            ExecutionException e = assertThrows(ExecutionException.class, () -> first.get(30, TimeUnit.SECONDS));
+            assertEquals(ErrorKind.INTERNAL, assertInstanceOf(ServingException.class, e.getCause()).kind());
+            ExecutionException dropped = assertThrows(ExecutionException.class, () -> waiting.get(30, TimeUnit.SECONDS));
+            assertEquals(ErrorKind.UNAVAILABLE, assertInstanceOf(ServingException.class, dropped.getCause()).kind());
+            assertNotNull(batcher.failure());
+            assertTrue(batcher.failure().contains("batch worker stopped"), batcher.failure());
+            ServingException refused = assertThrows(ServingException.class, () -> batcher.submit(pixels(2, 1), 1, far()));
+            assertEquals(ErrorKind.UNAVAILABLE, refused.kind());
+            assertTrue(refused.getMessage().contains("cannot run"), refused.getMessage());
+        } finally {
+            batcher.close();
+        }
     }
 
     private static float[] alone(float[] input, int items) throws Exception {
@@ -156,6 +223,45 @@ class DynamicBatcherTest {
 
     private static long far() {
         return System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    }
+
+    /** Fails the first batch after it ran ({@code failure}), or before it runs with an interrupt (null). */
+    private static final class FailingOnce implements BatchListener {
+        private final Throwable failure;
+        private final AtomicInteger batches = new AtomicInteger();
+        private volatile CountDownLatch holdFirst;
+
+        FailingOnce(Throwable failure) {
+            this.failure = failure;
+        }
+
+        void holdFirstBatchUntil(CountDownLatch release) {
+            holdFirst = release;
+        }
+
+        @Override
+        public void batchStarting(int images) throws InterruptedException {
+            if (holdFirst != null && batches.get() == 0) {
+                holdFirst.await();
+            }
+            if (failure == null && batches.getAndIncrement() == 0) {
+                throw new InterruptedException("interrupted by the test");
+            }
+        }
+
+        @Override
+        public void batchRan(int images, long computeNanos) {
+            if (failure != null && batches.getAndIncrement() == 0) {
+                if (failure instanceof Error error) {
+                    throw error;
+                }
+                throw (RuntimeException) failure;
+            }
+        }
+
+        @Override
+        public void requestDequeued(long queueNanos) {
+        }
     }
 
     private static final class Recording implements BatchListener {

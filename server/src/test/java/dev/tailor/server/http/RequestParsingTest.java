@@ -57,6 +57,29 @@ class RequestParsingTest {
         assertEquals(ErrorKind.BAD_REQUEST, e.kind());
     }
 
+    @Test
+    void multipartBoundariesFollowRfc2046() {
+        String seventy = "a".repeat(70);
+        assertEquals(seventy, Multipart.boundary("multipart/form-data; boundary=" + seventy));
+        assertEquals("with space", Multipart.boundary("multipart/form-data; boundary=\"with space\""));
+        for (String bad : List.of("a".repeat(71), "a{b}", "ends with space ", "")) {
+            ServingException e = assertThrows(ServingException.class,
+                    () -> Multipart.boundary("multipart/form-data; boundary=\"" + bad + "\""), bad);
+            assertEquals(ErrorKind.BAD_REQUEST, e.kind());
+        }
+    }
+
+    @Test
+    void partsFullOfAlmostDelimitersAreReadExactly() {
+        // content that keeps starting the delimiter and breaking off: a naive search restarts on each one
+        byte[] tricky = "\r\n--XyQ\r\n--X\r\n-\r\n--Xy".repeat(10_000).getBytes(StandardCharsets.ISO_8859_1);
+        byte[] body = concat(("--XyZ\r\nContent-Disposition: form-data; name=\"image\"\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1), tricky, "\r\n--XyZ--\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        List<Multipart.Part> parts = Multipart.parse(body, "XyZ");
+        assertEquals(1, parts.size());
+        assertArrayEquals(tricky, parts.getFirst().content());
+    }
+
     private static InferRequest read(String json) {
         return JsonInferCodec.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "m", "");
     }

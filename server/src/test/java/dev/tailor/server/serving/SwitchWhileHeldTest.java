@@ -1,10 +1,10 @@
 package dev.tailor.server.serving;
 
-import ai.onnxruntime.OrtEnvironment;
 import dev.tailor.exporter.TestModels;
 import dev.tailor.server.batch.BatchSettings;
 import dev.tailor.server.model.Device;
 import dev.tailor.server.model.OnnxModel;
+import dev.tailor.server.model.OrtRuntime;
 import dev.tailor.server.model.RuntimeSettings;
 import dev.tailor.server.model.SessionFactory;
 import org.junit.jupiter.api.Test;
@@ -38,18 +38,18 @@ class SwitchWhileHeldTest {
 
     @Test
     void aRequestThatLookedUpTheOldModelBeforeTheSwitchIsServedByItAndItClosesWhenTheRequestLeaves() throws Exception {
+        RuntimeSettings cpu = new RuntimeSettings(Device.CPU, 0, 2, 1);
+        SessionFactory sessions = new SessionFactory(OrtRuntime.of(cpu), cpu); // before the exporter's parity check
         byte[] a = Files.readAllBytes(TestModels.exported("cnn1", exports));
         byte[] b = Files.readAllBytes(TestModels.exported("ann", exports));
         float[] pixels = TestModels.testImages().normalized(0);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        SessionFactory sessions = new SessionFactory(env, new RuntimeSettings(Device.CPU, 0, 1, 1));
-        float[] answerA = answer(env, sessions, a, pixels);
+        float[] answerA = answer(sessions, a, pixels);
         Path file = folder.resolve("shop.onnx");
         renameOver(file, a);
         ModelRepository repository = new ModelRepository();
         RepositoryManager manager = new RepositoryManager(repository, new RepositorySettings(folder, false,
                 Duration.ofMillis(100), Duration.ZERO, 1, Duration.ofSeconds(10), name -> VersionPolicy.LATEST,
-                name -> new BatchSettings(8, Duration.ZERO, 64, 1)), env, sessions, ModelMetrics.NONE,
+                name -> new BatchSettings(8, Duration.ZERO, 64, 1)), sessions, ModelMetrics.NONE,
                 ServingObserver.NONE);
         try {
             manager.start();
@@ -60,12 +60,13 @@ class SwitchWhileHeldTest {
             renameOver(file, b);
             String shaB = sha(b);
             long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (!repository.find("shop", "").source().sha256().equals(shaB)) {
+            // the switch puts the new instance in service, then retires the old one: wait for both steps
+            while (!old.isRetired()) {
                 assertTrue(System.nanoTime() < until, "the new file never served");
                 Thread.sleep(10);
             }
             assertNotSame(old, repository.find("shop", ""));
-            assertTrue(old.isRetired());
+            assertEquals(shaB, repository.find("shop", "").source().sha256());
             assertFalse(old.closed().isDone(), "closed under a request that holds it");
 
             float[] served = old.batcher().submit(pixels, 1, System.nanoTime() + TimeUnit.MINUTES.toNanos(1))
@@ -80,9 +81,8 @@ class SwitchWhileHeldTest {
         }
     }
 
-    private static float[] answer(OrtEnvironment env, SessionFactory sessions, byte[] model, float[] pixels)
-            throws Exception {
-        try (OnnxModel loaded = OnnxModel.load(env, sessions, "expected", null, model);
+    private static float[] answer(SessionFactory sessions, byte[] model, float[] pixels) throws Exception {
+        try (OnnxModel loaded = OnnxModel.load(sessions, "expected", null, model);
              OnnxModel.Lease lease = loaded.acquire()) {
             return lease.run(pixels, 1).get("probabilities");
         }
