@@ -1,6 +1,7 @@
 package dev.tailor.server;
 
 import dev.tailor.server.batch.BatchSettings;
+import dev.tailor.server.batch.DispatchPolicy;
 import dev.tailor.server.model.Device;
 import dev.tailor.server.model.RuntimeSettings;
 import dev.tailor.server.serving.RepositorySettings;
@@ -51,7 +52,7 @@ public record ServerSettings(Path modelsDir, RuntimeSettings runtime, BatchSetti
                 t.get("intra-op-threads").asInt().orElse(0),
                 t.get("inter-op-threads").asInt().orElse(1));
         BatchSettings batching = batchSettings(t.get("batching"), new BatchSettings(32, Duration.ofNanos(2_000_000),
-                512, 1));
+                512, 1, DispatchPolicy.WHEN_IDLE));
         Config repository = t.get("repository");
         long maxPayload = root.get("server.max-payload-size").asLong().orElse(DEFAULT_MAX_PAYLOAD);
         Limits limits = new Limits(maxPayload,
@@ -111,6 +112,7 @@ public record ServerSettings(Path modelsDir, RuntimeSettings runtime, BatchSetti
                 Duration.ofNanos(1000L * c.get("max-queue-delay-us").asLong()
                         .orElse(defaults.maxQueueDelay().toNanos() / 1000)),
                 c.get("queue-capacity").asInt().orElse(defaults.queueCapacity()),
-                c.get("max-concurrent-batches").asInt().orElse(defaults.maxConcurrentBatches()));
+                c.get("max-concurrent-batches").asInt().orElse(defaults.maxConcurrentBatches()),
+                c.get("dispatch").asString().map(DispatchPolicy::parse).orElse(defaults.dispatch()));
     }
 }

@@ -9,9 +9,13 @@ import java.time.Duration;
  * @param maxQueueDelay        longest the first request of a batch waits for others to join
  * @param queueCapacity        most images waiting; beyond it requests are refused at once
  * @param maxConcurrentBatches batches of this model running at the same time
+ * @param dispatch             whether a batch that is not full starts as soon as the model is idle
+ *                             or only after {@code maxQueueDelay}
  */
-public record BatchSettings(int maxBatchSize, Duration maxQueueDelay, int queueCapacity, int maxConcurrentBatches) {
+public record BatchSettings(int maxBatchSize, Duration maxQueueDelay, int queueCapacity, int maxConcurrentBatches,
+                            DispatchPolicy dispatch) {
     public BatchSettings {
+        java.util.Objects.requireNonNull(dispatch, "dispatch");
         if (maxBatchSize < 1 || queueCapacity < 1 || maxConcurrentBatches < 1) {
             throw new IllegalArgumentException("max-batch-size, queue-capacity and max-concurrent-batches must be >= 1,"
                     + " got " + maxBatchSize + ", " + queueCapacity + ", " + maxConcurrentBatches);
@@ -19,5 +23,15 @@ public record BatchSettings(int maxBatchSize, Duration maxQueueDelay, int queueC
         if (maxQueueDelay.isNegative()) {
             throw new IllegalArgumentException("max-queue-delay must not be negative");
         }
+    }
+
+    /** Settings with a fixed batching window ({@link DispatchPolicy#AFTER_DELAY}). */
+    public BatchSettings(int maxBatchSize, Duration maxQueueDelay, int queueCapacity, int maxConcurrentBatches) {
+        this(maxBatchSize, maxQueueDelay, queueCapacity, maxConcurrentBatches, DispatchPolicy.AFTER_DELAY);
+    }
+
+    /** The same settings with {@code dispatch}. */
+    public BatchSettings withDispatch(DispatchPolicy dispatch) {
+        return new BatchSettings(maxBatchSize, maxQueueDelay, queueCapacity, maxConcurrentBatches, dispatch);
     }
 }

@@ -43,6 +43,8 @@ public final class DynamicBatcher implements AutoCloseable {
     private int queuedImages;
     // images taken from the queue into the batch being gathered: still waiting, so they count against capacity
     private int forming;
+    // batches in ORT now; guarded by lock. Under WHEN_IDLE a forming batch starts at once when this is 0
+    private int running;
     private boolean closed;
     // why a worker stopped (an Error it could not survive), or null: the model then takes no requests
     private volatile String failure;
@@ -197,7 +199,11 @@ public final class DynamicBatcher implements AutoCloseable {
                     return;
                 }
                 if (!batch.isEmpty()) {
-                    runGuarded(batch);
+                    try { // gather() counted it as running
+                        runGuarded(batch);
+                    } finally {
+                        ranOut();
+                    }
                 }
             }
         } catch (Error e) {
@@ -251,11 +257,28 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
+    /** Counts a batch out of ORT; the last one out wakes a worker holding a forming batch for it. */
+    private void ranOut() {
+        lock.lock();
+        try {
+            running--;
+            if (running == 0 && settings.dispatch() == DispatchPolicy.WHEN_IDLE) {
+                notEmpty.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The next batch; empty when everything dequeued had expired; null once closed and drained. */
     private List<Job> gather() throws InterruptedException {
         lock.lock();
         try {
-            return drain();
+            List<Job> batch = drain();
+            if (batch != null && !batch.isEmpty()) {
+                running++; // before the gathering lock goes, so the next gatherer sees the model busy
+            }
+            return batch;
         } finally {
             forming = 0;
             lock.unlock();
@@ -295,6 +318,9 @@ public final class DynamicBatcher implements AutoCloseable {
             images -= prune(batch);
             if (batch.isEmpty() || flushAt - now <= 0 || closed) {
                 return batch; // an empty batch (everyone gave up) makes the worker start over
+            }
+            if (running == 0 && settings.dispatch() == DispatchPolicy.WHEN_IDLE) {
+                return batch; // the model is idle: waiting for companions would only add latency
             }
             long wakeAt = flushAt;
             for (Job job : batch) {

@@ -30,29 +30,64 @@ import java.util.List;
  */
 final class JsonInferCodec {
     // the body stream is Helidon's: closing it would read the rest of the body, even past the payload limit
-    private static final JsonFactory JSON = JsonFactory.builder().disable(StreamReadFeature.AUTO_CLOSE_SOURCE).build();
+    // fast float parsing and writing (FastDoubleParser, Schubfach): tensors are thousands of numbers per request
+    private static final JsonFactory JSON = JsonFactory.builder().disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
     private JsonInferCodec() {
     }
 
-    /** Parses an inference request body for {@code model}/{@code version}. */
+    /** Parses an inference request body for {@code model}/{@code version}; every input carries its {@code data}. */
     static InferRequest read(InputStream body, String model, String version) {
+        return parse(body, model, version, false).request();
+    }
+
+    /**
+     * What the JSON part of an inference request says. With Triton's binary tensor extension an input may
+     * come without {@code data}, its values following the JSON as {@code binarySizes[i]} raw bytes (-1 for an
+     * input whose data is in the JSON); outputs may be asked for as raw bytes.
+     *
+     * @param request       the request; an input sent as bytes has an empty {@code data} until they are read
+     * @param binarySizes   per input, the size of its raw bytes after the JSON, or -1
+     * @param binaryOutputs the requested outputs to answer as raw bytes (by name), or all when {@code allBinary}
+     * @param allBinary     {@code parameters.binary_data_output}: every output as raw bytes unless it says otherwise
+     */
+    record Header(InferRequest request, long[] binarySizes, java.util.Map<String, Boolean> binaryOutputs, boolean allBinary) {
+        /** Whether output {@code name} goes out as raw bytes. */
+        boolean binary(String name) {
+            return binaryOutputs.getOrDefault(name, allBinary);
+        }
+
+        /** Whether any output goes out as raw bytes. */
+        boolean anyBinary(java.util.Collection<String> outputNames) {
+            return outputNames.stream().anyMatch(this::binary);
+        }
+    }
+
+    /** Parses the JSON header of a request in Triton's binary format (or a plain JSON request that asks for binary outputs). */
+    static Header readHeader(InputStream json, String model, String version) {
+        return parse(json, model, version, true);
+    }
+
+    private static Header parse(InputStream body, String model, String version, boolean binaryAllowed) {
         try (JsonParser p = JSON.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw ServingException.badRequest("malformed JSON: the request must be a JSON object");
             }
             String id = "";
-            Duration timeout = null;
-            List<TensorInput> inputs = null;
+            RequestParameters parameters = new RequestParameters(null, false);
+            List<ParsedInput> inputs = null;
             List<OutputRequest> outputs = List.of();
+            java.util.Map<String, Boolean> binaryOutputs = new java.util.HashMap<>();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
                     case "id" -> id = text(p, value, "id");
                     case "inputs" -> inputs = inputs(p, value);
-                    case "outputs" -> outputs = outputs(p, value);
-                    case "parameters" -> timeout = requestParameters(p, value);
+                    case "outputs" -> outputs = outputs(p, value, binaryOutputs);
+                    case "parameters" -> parameters = requestParameters(p, value);
                     default -> p.skipChildren();
                 }
             }
@@ -62,7 +97,19 @@ final class JsonInferCodec {
             if (inputs == null || inputs.isEmpty()) {
                 throw ServingException.badRequest("the request has no 'inputs'");
             }
-            return new InferRequest(model, version, id, inputs, outputs, timeout);
+            List<TensorInput> tensors = new ArrayList<>(inputs.size());
+            long[] binarySizes = new long[inputs.size()];
+            for (int i = 0; i < inputs.size(); i++) {
+                ParsedInput in = inputs.get(i);
+                binarySizes[i] = in.binarySize();
+                if (in.binarySize() >= 0 && !binaryAllowed) {
+                    throw ServingException.badRequest("input '" + in.tensor().name() + "' has 'binary_data_size' but the"
+                            + " request has no Inference-Header-Content-Length header (Triton's binary tensor format)");
+                }
+                tensors.add(in.tensor());
+            }
+            return new Header(new InferRequest(model, version, id, tensors, outputs, parameters.timeout()), binarySizes,
+                    binaryOutputs, parameters.binaryOutput());
         } catch (JsonParseException e) {
             throw ServingException.badRequest("malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -70,15 +117,24 @@ final class JsonInferCodec {
         }
     }
 
-    private static List<TensorInput> inputs(JsonParser p, JsonToken token) throws IOException {
+    /** An input as parsed: its tensor (empty data when sent as bytes) and the size of its raw bytes, or -1. */
+    private record ParsedInput(TensorInput tensor, long binarySize) {
+    }
+
+    /** The request-level parameters used: {@code timeout} (microseconds, as Triton) and {@code binary_data_output}. */
+    private record RequestParameters(Duration timeout, boolean binaryOutput) {
+    }
+
+    private static List<ParsedInput> inputs(JsonParser p, JsonToken token) throws IOException {
         expect(token, JsonToken.START_ARRAY, "'inputs' must be an array");
-        List<TensorInput> inputs = new ArrayList<>();
+        List<ParsedInput> inputs = new ArrayList<>();
         while (p.nextToken() != JsonToken.END_ARRAY) {
             expect(p.currentToken(), JsonToken.START_OBJECT, "each input must be an object");
             String name = null;
             String datatype = null;
             long[] shape = null;
             FloatArray data = null;
+            long binarySize = -1;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
@@ -90,18 +146,41 @@ final class JsonInferCodec {
                         data = new FloatArray();
                         readData(p, value, data);
                     }
+                    case "parameters" -> binarySize = binaryDataSize(p, value);
                     default -> p.skipChildren();
                 }
             }
-            if (name == null || datatype == null || shape == null || data == null) {
-                throw ServingException.badRequest("each input needs 'name', 'shape', 'datatype' and 'data'");
+            if (name == null || datatype == null || shape == null || (data == null) == (binarySize < 0)) {
+                throw ServingException.badRequest("each input needs 'name', 'shape', 'datatype' and either 'data' or"
+                        + " (in Triton's binary format) parameters.binary_data_size");
             }
-            if (data.nonNumeric && "FP32".equals(datatype)) {
+            if (data != null && data.nonNumeric && "FP32".equals(datatype)) {
                 throw ServingException.badRequest("input '" + name + "': FP32 'data' must hold numbers only");
             }
-            inputs.add(new TensorInput(name, datatype, shape, data.toArray()));
+            inputs.add(new ParsedInput(new TensorInput(name, datatype, shape, data != null ? data.toArray() : new float[0]),
+                    binarySize));
         }
         return inputs;
+    }
+
+    /** An input's {@code parameters}: {@code binary_data_size} (bytes after the JSON), or -1 when absent. */
+    private static long binaryDataSize(JsonParser p, JsonToken token) throws IOException {
+        expect(token, JsonToken.START_OBJECT, "input 'parameters' must be an object");
+        long size = -1;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String parameter = p.currentName();
+            JsonToken v = p.nextToken();
+            if (parameter.equals("binary_data_size")) {
+                if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                        || p.getLongValue() < 0) {
+                    throw ServingException.badRequest("'binary_data_size' must be a non-negative whole number of bytes");
+                }
+                size = p.getLongValue();
+            } else {
+                p.skipChildren();
+            }
+        }
+        return size;
     }
 
     /** Appends the numbers of a flat or nested array, row-major. */
@@ -140,13 +219,15 @@ final class JsonInferCodec {
         return dims.stream().mapToLong(Long::longValue).toArray();
     }
 
-    private static List<OutputRequest> outputs(JsonParser p, JsonToken token) throws IOException {
+    private static List<OutputRequest> outputs(JsonParser p, JsonToken token, java.util.Map<String, Boolean> binary)
+            throws IOException {
         expect(token, JsonToken.START_ARRAY, "'outputs' must be an array");
         List<OutputRequest> outputs = new ArrayList<>();
         while (p.nextToken() != JsonToken.END_ARRAY) {
             expect(p.currentToken(), JsonToken.START_OBJECT, "each output must be an object");
             String name = null;
             int classification = 0;
+            Boolean binaryData = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
@@ -165,6 +246,11 @@ final class JsonInferCodec {
                             if (classification < 1) {
                                 throw ServingException.badRequest("'classification' must be at least 1");
                             }
+                        } else if (parameter.equals("binary_data")) {
+                            if (!v.isBoolean()) {
+                                throw ServingException.badRequest("'binary_data' must be true or false");
+                            }
+                            binaryData = v == JsonToken.VALUE_TRUE;
                         } else {
                             p.skipChildren();
                         }
@@ -177,14 +263,18 @@ final class JsonInferCodec {
                 throw ServingException.badRequest("each requested output needs a 'name'");
             }
             outputs.add(new OutputRequest(name, classification));
+            if (binaryData != null) {
+                binary.put(name, binaryData);
+            }
         }
         return outputs;
     }
 
-    /** Reads request parameters; only {@code timeout} (microseconds, as Triton) is used. */
-    private static Duration requestParameters(JsonParser p, JsonToken token) throws IOException {
+    /** Reads request parameters: {@code timeout} (microseconds, as Triton) and {@code binary_data_output}. */
+    private static RequestParameters requestParameters(JsonParser p, JsonToken token) throws IOException {
         expect(token, JsonToken.START_OBJECT, "'parameters' must be an object");
         Duration timeout = null;
+        boolean binaryOutput = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
@@ -197,11 +287,16 @@ final class JsonInferCodec {
                             + " h), not " + p.getText());
                 }
                 timeout = Duration.ofNanos(micros * 1000);
+            } else if (name.equals("binary_data_output")) {
+                if (!v.isBoolean()) {
+                    throw ServingException.badRequest("'binary_data_output' must be true or false");
+                }
+                binaryOutput = v == JsonToken.VALUE_TRUE;
             } else {
                 p.skipChildren();
             }
         }
-        return timeout;
+        return new RequestParameters(timeout, binaryOutput);
     }
 
     private static String text(JsonParser p, JsonToken token, String what) throws IOException {
@@ -233,22 +328,27 @@ final class JsonInferCodec {
                 g.writeStringField("datatype", out.datatype());
                 g.writeFieldName("shape");
                 g.writeArray(out.shape(), 0, out.shape().length);
-                g.writeArrayFieldStart("data");
-                if (out.strings() != null) {
-                    for (String s : out.strings()) {
-                        g.writeString(s);
-                    }
-                } else {
-                    for (float v : out.data()) {
-                        g.writeNumber(v);
-                    }
-                }
-                g.writeEndArray();
+                writeData(g, out);
                 g.writeEndObject();
             }
             g.writeEndArray();
             g.writeEndObject();
         });
+    }
+
+    /** Writes an output's values as its {@code data} field. */
+    static void writeData(JsonGenerator g, TensorOutput out) throws IOException {
+        g.writeArrayFieldStart("data");
+        if (out.strings() != null) {
+            for (String s : out.strings()) {
+                g.writeString(s);
+            }
+        } else {
+            for (float v : out.data()) {
+                g.writeNumber(v);
+            }
+        }
+        g.writeEndArray();
     }
 
     /** A growable float array; cheaper than boxing each value. */

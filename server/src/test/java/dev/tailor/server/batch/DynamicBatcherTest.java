@@ -103,6 +103,48 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void whenIdleALoneRequestRunsAtOnceInsteadOfWaitingForCompany() throws Exception {
+        Recording listener = new Recording();
+        // a window far longer than the wait below: only the idle rule can start this batch
+        DynamicBatcher batcher = new DynamicBatcher(model, new BatchSettings(64, Duration.ofMinutes(10), 256, 1,
+                DispatchPolicy.WHEN_IDLE), listener);
+        try {
+            BatchResult result = batcher.submit(pixels(0, 1), 1, far()).get(60, TimeUnit.SECONDS);
+            assertEquals(1, result.batchSize());
+            assertArrayEquals(alone(pixels(0, 1), 1), result.outputs().get("probabilities"), 1e-6f);
+        } finally {
+            batcher.close();
+        }
+    }
+
+    @Test
+    void whenIdleRequestsArrivingDuringARunFormTheNextBatchTogether() throws Exception {
+        Recording listener = new Recording();
+        CountDownLatch othersQueued = new CountDownLatch(1);
+        listener.holdFirstBatchUntil(othersQueued);
+        DynamicBatcher batcher = new DynamicBatcher(model, new BatchSettings(64, Duration.ofMinutes(10), 256, 1,
+                DispatchPolicy.WHEN_IDLE), listener);
+        try {
+            CompletableFuture<BatchResult> first = batcher.submit(pixels(0, 1), 1, far());
+            listener.awaitStarted(1); // the first runs alone, held in batchStarting
+            List<CompletableFuture<BatchResult>> during = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                during.add(batcher.submit(pixels(i, 1), 1, far()));
+            }
+            othersQueued.countDown();
+            assertEquals(1, first.get(60, TimeUnit.SECONDS).batchSize());
+            for (int i = 0; i < during.size(); i++) {
+                BatchResult result = during.get(i).get(60, TimeUnit.SECONDS);
+                assertEquals(3, result.batchSize(), "the three waiting requests run as one batch once the model is idle");
+                assertArrayEquals(alone(pixels(i + 1, 1), 1), result.outputs().get("probabilities"), 1e-6f);
+            }
+            assertEquals(List.of(1, 3), List.copyOf(listener.sizes));
+        } finally {
+            batcher.close();
+        }
+    }
+
+    @Test
     void requestPastItsDeadlineIsNeverComputed() throws Exception {
         Recording listener = new Recording();
         DynamicBatcher batcher = new DynamicBatcher(model, new BatchSettings(8, Duration.ZERO, 16, 1), listener);
@@ -270,13 +312,21 @@ class DynamicBatcherTest {
         final AtomicInteger started = new AtomicInteger();
         volatile CountDownLatch holdFirst;
 
+        final java.util.concurrent.Semaphore startedPermits = new java.util.concurrent.Semaphore(0);
+
         void holdFirstBatchUntil(CountDownLatch release) {
             holdFirst = release;
+        }
+
+        /** Waits until {@code batches} batches have started (a hang detector's timeout only). */
+        void awaitStarted(int batches) throws InterruptedException {
+            assertTrue(startedPermits.tryAcquire(batches, 60, TimeUnit.SECONDS), "batches did not start");
         }
 
         @Override
         public void batchStarting(int images) throws InterruptedException {
             CountDownLatch hold = holdFirst;
+            startedPermits.release();
             if (started.incrementAndGet() == 1 && hold != null) {
                 hold.await();
             }
