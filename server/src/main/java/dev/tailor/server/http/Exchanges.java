@@ -49,8 +49,11 @@ public final class Exchanges {
         byte[] handle() throws Exception;
     }
 
-    /** A body that is not JSON, with its media type. */
-    record Reply(MediaType type, byte[] body) {
+    /** A body that is not JSON, with its media type and any extra response headers. */
+    record Reply(MediaType type, byte[] body, java.util.Map<String, String> headers) {
+        Reply(MediaType type, byte[] body) {
+            this(type, body, java.util.Map.of());
+        }
     }
 
     /** Something a handler computes that may answer other than JSON, or a {@link ServingException}. */
@@ -73,6 +76,7 @@ public final class Exchanges {
                 res.status(Status.OK_200).send();
             } else {
                 res.status(Status.OK_200);
+                reply.headers().forEach((name, value) -> res.header(name, value));
                 res.headers().contentType(reply.type());
                 res.send(reply.body());
             }

@@ -91,8 +91,9 @@ final class JsonInferCodec {
                     default -> p.skipChildren();
                 }
             }
-            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
-                throw ServingException.badRequest("malformed JSON: unexpected content after the request object");
+            if (p.currentToken() != JsonToken.END_OBJECT || !nothingFollows(p)) {
+                throw ServingException.badRequest("malformed JSON: unexpected content after the request object (raw"
+                        + " tensor bytes after the JSON need the Inference-Header-Content-Length header)");
             }
             if (inputs == null || inputs.isEmpty()) {
                 throw ServingException.badRequest("the request has no 'inputs'");
@@ -114,6 +115,15 @@ final class JsonInferCodec {
             throw ServingException.badRequest("malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw ServingException.badRequest("cannot read the request body: " + e.getMessage());
+        }
+    }
+
+    /** Whether the body ends after the request object (bytes that are not JSON do not count as an end). */
+    private static boolean nothingFollows(JsonParser p) throws IOException {
+        try {
+            return p.nextToken() == null;
+        } catch (JsonParseException e) {
+            return false;
         }
     }
 

@@ -1,11 +1,15 @@
 package dev.tailor.server.http;
 
 import dev.tailor.server.InFlightLimit;
+import dev.tailor.server.ServingException;
 import dev.tailor.server.infer.Inference;
 import dev.tailor.server.model.ModelInfo;
 import dev.tailor.server.model.TensorSpec;
 import dev.tailor.server.serving.ModelStatus;
 import dev.tailor.server.serving.ServedModel;
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -17,6 +21,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -30,7 +35,8 @@ public final class OipHttpService implements HttpService {
     public static final String SERVER_NAME = "tailor";
     public static final String SERVER_VERSION = "0.1.0";
     /** Protocol extensions implemented. */
-    public static final List<String> EXTENSIONS = List.of("classification", "model_repository");
+    public static final List<String> EXTENSIONS = List.of("classification", "binary_tensor_data", "model_repository");
+    private static final HeaderName BINARY_HEADER_LENGTH = HeaderNames.create(BinaryTensorCodec.HEADER_LENGTH);
     /** Platform name of ONNX models, as Triton reports it. */
     public static final String PLATFORM = "onnxruntime_onnx";
 
@@ -152,15 +158,37 @@ public final class OipHttpService implements HttpService {
 
     private void infer(ServerRequest req, ServerResponse res) {
         String name = req.path().pathParameters().get("name");
-        exchanges.serve(req, res, name, () -> {
+        exchanges.serveReply(req, res, name, () -> {
             inference.model(name, version(req)); // 404 before reading a body meant for no model
             try (InFlightLimit.Permit permit = limit.acquire()) {
                 // read as JSON whatever the Content-Type says, as Triton does: `curl -d @req.json` sends
-                // application/x-www-form-urlencoded, and a body that is not JSON is refused as such
-                var request = JsonInferCodec.read(bodies.stream(req), name, version(req));
-                return JsonInferCodec.write(inference.infer(request));
+                // application/x-www-form-urlencoded, and a body that is not JSON is refused as such. With
+                // Inference-Header-Content-Length, the JSON is only the start of the body (binary tensors)
+                Optional<String> headerLength = req.headers().first(BINARY_HEADER_LENGTH);
+                BinaryTensorCodec.Decoded decoded = headerLength.isPresent()
+                        ? BinaryTensorCodec.read(bodies.stream(req), headerLength.get(), name, version(req))
+                        : plainJson(bodies.stream(req), name, version(req));
+                BinaryTensorCodec.Encoded answer = BinaryTensorCodec.write(inference.infer(decoded.request()),
+                        decoded.header());
+                if (!answer.binary()) {
+                    return new Exchanges.Reply(MediaTypes.APPLICATION_JSON, answer.body());
+                }
+                return new Exchanges.Reply(MediaTypes.APPLICATION_OCTET_STREAM, answer.body(),
+                        Map.of(BinaryTensorCodec.HEADER_LENGTH, Integer.toString(answer.headerLength())));
             }
         });
+    }
+
+    /** A plain JSON request: every input carries its data, though outputs may still be asked for as bytes. */
+    private static BinaryTensorCodec.Decoded plainJson(java.io.InputStream body, String name, String version) {
+        JsonInferCodec.Header header = JsonInferCodec.readHeader(body, name, version);
+        for (int i = 0; i < header.binarySizes().length; i++) {
+            if (header.binarySizes()[i] >= 0) {
+                throw ServingException.badRequest("input '" + header.request().inputs().get(i).name() + "' has"
+                        + " 'binary_data_size' but the request has no " + BinaryTensorCodec.HEADER_LENGTH + " header");
+            }
+        }
+        return new BinaryTensorCodec.Decoded(header.request(), header);
     }
 
     private static String version(ServerRequest req) {
