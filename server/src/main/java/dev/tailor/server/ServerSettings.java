@@ -43,6 +43,12 @@ public record ServerSettings(Path modelsDir, RuntimeSettings runtime, BatchSetti
     /** The default of {@code server.max-payload-size} (and so of {@code tailor.grpc-max-message-size}): 16 MiB. */
     public static final long DEFAULT_MAX_PAYLOAD = 16L * 1024 * 1024;
 
+    /**
+     * The default of {@code tailor.batching.max-queue-wait-ms}: requests that would wait longer than this
+     * for their batch to start are refused at once (see {@code docs/benchmarks.md}, Overload).
+     */
+    public static final Duration DEFAULT_MAX_QUEUE_WAIT = Duration.ofMillis(25);
+
     /** Reads the {@code tailor} node of {@code root}. */
     public static ServerSettings from(Config root) {
         Config t = root.get("tailor");
@@ -52,7 +58,7 @@ public record ServerSettings(Path modelsDir, RuntimeSettings runtime, BatchSetti
                 t.get("intra-op-threads").asInt().orElse(0),
                 t.get("inter-op-threads").asInt().orElse(1));
         BatchSettings batching = batchSettings(t.get("batching"), new BatchSettings(32, Duration.ofNanos(2_000_000),
-                512, 1, DispatchPolicy.WHEN_IDLE));
+                512, 1, DispatchPolicy.WHEN_IDLE, DEFAULT_MAX_QUEUE_WAIT));
         Config repository = t.get("repository");
         long maxPayload = root.get("server.max-payload-size").asLong().orElse(DEFAULT_MAX_PAYLOAD);
         Limits limits = new Limits(maxPayload,
@@ -113,6 +119,7 @@ public record ServerSettings(Path modelsDir, RuntimeSettings runtime, BatchSetti
                         .orElse(defaults.maxQueueDelay().toNanos() / 1000)),
                 c.get("queue-capacity").asInt().orElse(defaults.queueCapacity()),
                 c.get("max-concurrent-batches").asInt().orElse(defaults.maxConcurrentBatches()),
-                c.get("dispatch").asString().map(DispatchPolicy::parse).orElse(defaults.dispatch()));
+                c.get("dispatch").asString().map(DispatchPolicy::parse).orElse(defaults.dispatch()),
+                Duration.ofMillis(c.get("max-queue-wait-ms").asLong().orElse(defaults.maxQueueWait().toMillis())));
     }
 }

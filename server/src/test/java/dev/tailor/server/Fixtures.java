@@ -72,6 +72,9 @@ final class Fixtures {
         values.put("tailor.device", "cpu");
         values.put("tailor.intra-op-threads", "2");
         values.put("tailor.warmup-iterations", "1");
+        // admission by expected wait judges the machine's speed, which a busy CI machine makes arbitrary:
+        // off unless a test sets it (DynamicBatcherTest pins it without a clock)
+        values.put("tailor.batching.max-queue-wait-ms", "0");
         values.put("tailor.repository.settle-ms", "0"); // the fixture files are complete when the server starts
         values.putAll(extra);
         return Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()

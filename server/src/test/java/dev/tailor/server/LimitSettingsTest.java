@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The request limits read from configuration: the gRPC message limit follows REST's body limit
+ * The request limits and the queue-wait budget read from configuration: the gRPC message limit follows REST's body limit
  * unless set, and every limit shipped in {@code application.yaml} is what {@code docs/api.md} states.
  */
 class LimitSettingsTest {
@@ -40,6 +40,19 @@ class LimitSettingsTest {
     }
 
     @Test
+    void theQueueWaitBudgetIsOnByDefaultAndSetPerModelOrOff() {
+        assertEquals(java.time.Duration.ofMillis(25), settings(Map.of()).batchingFor("cnn4b").maxQueueWait());
+        assertEquals(ServerSettings.DEFAULT_MAX_QUEUE_WAIT, settings(Map.of()).batchingFor("cnn4b").maxQueueWait());
+        ServerSettings tuned = settings(Map.of("tailor.models.cnn4b.max-queue-wait-ms", "0",
+                "tailor.batching.max-queue-wait-ms", "40"));
+        assertTrue(tuned.batchingFor("cnn4b").maxQueueWait().isZero());
+        assertEquals(java.time.Duration.ofMillis(40), tuned.batchingFor("other").maxQueueWait());
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                () -> settings(Map.of("tailor.batching.max-queue-wait-ms", "-1")));
+        assertTrue(negative.getMessage().contains("max-queue-wait"), negative.getMessage());
+    }
+
+    @Test
     void aLimitBelowOneFailsTheStart() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> limits(Map.of("tailor.max-concurrent-requests", "0")));
@@ -47,10 +60,14 @@ class LimitSettingsTest {
     }
 
     private static Limits limits(Map<String, String> values) {
+        return settings(values).limits();
+    }
+
+    private static ServerSettings settings(Map<String, String> values) {
         Config config = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
                 .addSource(ConfigSources.create(values))
                 .addSource(ConfigSources.classpath("application.yaml"))
                 .build();
-        return ServerSettings.from(config).limits();
+        return ServerSettings.from(config);
     }
 }

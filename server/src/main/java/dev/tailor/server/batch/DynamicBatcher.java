@@ -40,6 +40,7 @@ public final class DynamicBatcher implements AutoCloseable {
     // one worker gathers at a time, so concurrent workers do not split a forming batch between them
     private final ReentrantLock gathering = new ReentrantLock();
     private final List<Thread> workers = new ArrayList<>();
+    private final WaitEstimate waitEstimate;
     private int queuedImages;
     // images taken from the queue into the batch being gathered: still waiting, so they count against capacity
     private int forming;
@@ -55,6 +56,7 @@ public final class DynamicBatcher implements AutoCloseable {
         this.settings = settings;
         this.listener = listener;
         this.itemSize = model.info().input().itemSize();
+        this.waitEstimate = new WaitEstimate(settings.maxBatchSize(), settings.maxConcurrentBatches());
         for (int i = 0; i < settings.maxConcurrentBatches(); i++) {
             // platform threads: the worker spends its time in native ORT code, which would pin a virtual thread
             Thread worker = Thread.ofPlatform().daemon().name("batcher-" + model.info().name() + "-" + i)
@@ -90,7 +92,8 @@ public final class DynamicBatcher implements AutoCloseable {
     /**
      * Queues {@code items} items whose values are {@code input} (exactly {@code items × itemSize}
      * floats, row-major). The future completes with this request's rows, or fails with a
-     * {@link ServingException}: OVERLOADED when the queue is full, DEADLINE_EXCEEDED when
+     * {@link ServingException}: OVERLOADED when the queue is full or (with {@code max-queue-wait}
+     * set) the images ahead would keep it waiting longer than that, DEADLINE_EXCEEDED when
      * {@code deadlineNanos} (a {@link System#nanoTime()} instant) passes before its batch starts,
      * UNAVAILABLE once closed. A caller that gives up should cancel the future: it is then skipped.
      */
@@ -125,6 +128,13 @@ public final class DynamicBatcher implements AutoCloseable {
             if (queuedImages + forming + items > settings.queueCapacity()) {
                 throw new ServingException(ErrorKind.OVERLOADED, "model '" + model.info().name() + "' queue is full ("
                         + (queuedImages + forming) + " of " + settings.queueCapacity() + " images waiting)");
+            }
+            long expectedWait = settings.maxQueueWait().isZero() ? 0 : waitEstimate.waitNanos(queuedImages + forming);
+            if (expectedWait > settings.maxQueueWait().toNanos()) {
+                throw new ServingException(ErrorKind.OVERLOADED, "model '" + model.info().name() + "' is busy: "
+                        + (queuedImages + forming) + " images waiting, about " + TimeUnit.NANOSECONDS.toMillis(
+                        expectedWait) + " ms of work, more than its " + settings.maxQueueWait().toMillis()
+                        + " ms queue-wait budget");
             }
             queue.addLast(job);
             queuedImages += items;
@@ -401,6 +411,7 @@ public final class DynamicBatcher implements AutoCloseable {
             return;
         }
         long computeNanos = System.nanoTime() - start;
+        waitEstimate.record(images, computeNanos);
         listener.batchRan(images, computeNanos);
         int row = 0;
         for (Job job : batch) {

@@ -88,6 +88,7 @@ public final class ClassifyHttpService implements HttpService {
                     g.writeNumberField("max_queue_delay_us", batching.maxQueueDelay().toNanos() / 1000);
                     g.writeNumberField("queue_capacity", batching.queueCapacity());
                     g.writeNumberField("max_concurrent_batches", batching.maxConcurrentBatches());
+                    g.writeNumberField("max_queue_wait_ms", batching.maxQueueWait().toMillis());
                     g.writeEndObject();
                 }
                 g.writeEndObject();

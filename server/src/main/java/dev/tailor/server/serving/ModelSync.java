@@ -285,11 +285,12 @@ final class ModelSync {
                 retire(entry, old, "replaced by " + relative + " (sha256 " + sha256 + ")", false);
             }
             LOG.log(Level.INFO, String.format("%s model %s version %s from %s (sha256 %s, %d bytes) on %s: input %s,"
-                            + " outputs %s, %d labels, batch <= %d, queue delay %d us, queue %d images, %d concurrent"
-                            + " batch(es), in %d ms", replaced.isEmpty() ? "Loaded" : "Switched to", info.name(),
+                            + " outputs %s, %d labels, batch <= %d, queue delay %d us, queue %d images, wait budget %d ms"
+                            + " (0 = off), %d concurrent batch(es), in %d ms", replaced.isEmpty() ? "Loaded" : "Switched to", info.name(),
                     info.version(), relative, sha256, size, info.provider(), info.input(), info.outputs(),
                     info.labels().size(), batching.maxBatchSize(), batching.maxQueueDelay().toNanos() / 1000,
-                    batching.queueCapacity(), batching.maxConcurrentBatches(), loadTime.toMillis()));
+                    batching.queueCapacity(), batching.maxQueueWait().toMillis(), batching.maxConcurrentBatches(),
+                    loadTime.toMillis()));
         }
     }
 

@@ -145,6 +145,72 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void aRequestThatWouldWaitLongerThanTheQueueWaitBudgetIsRefusedAtOnce() throws Exception {
+        Recording listener = new Recording();
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        CountDownLatch releaseThird = new CountDownLatch(1);
+        listener.holdBatchUntil(1, releaseFirst);
+        listener.holdBatchUntil(3, releaseThird);
+        // a budget of 1 ns: once the model's speed is known, any image queued ahead is too long a wait
+        DynamicBatcher batcher = new DynamicBatcher(model, new BatchSettings(4, Duration.ofMinutes(10), 256, 1,
+                DispatchPolicy.WHEN_IDLE, Duration.ofNanos(1)), listener);
+        try {
+            CompletableFuture<BatchResult> first = batcher.submit(pixels(0, 1), 1, far());
+            listener.awaitStarted(1);
+            // nothing measured yet: requests queue behind others, bounded by the capacity only
+            CompletableFuture<BatchResult> second = batcher.submit(pixels(1, 1), 1, far());
+            CompletableFuture<BatchResult> third = batcher.submit(pixels(2, 1), 1, far());
+            releaseFirst.countDown();
+            assertEquals(1, first.get(60, TimeUnit.SECONDS).batchSize());
+            assertEquals(2, second.get(60, TimeUnit.SECONDS).batchSize()); // half of max-batch-size: it measures
+            assertEquals(2, third.get(60, TimeUnit.SECONDS).batchSize());
+
+            CompletableFuture<BatchResult> running = batcher.submit(pixels(3, 1), 1, far());
+            listener.awaitStarted(2);
+            CompletableFuture<BatchResult> next = batcher.submit(pixels(4, 1), 1, far()); // nothing ahead: no wait
+            ServingException busy = assertThrows(ServingException.class, () -> batcher.submit(pixels(5, 1), 1, far()));
+            assertEquals(ErrorKind.OVERLOADED, busy.kind());
+            assertTrue(busy.getMessage().contains("1 images waiting") && busy.getMessage().contains("queue-wait budget"),
+                    busy.getMessage());
+            assertEquals(1, batcher.queuedImages(), "the refused request left nothing queued");
+            releaseThird.countDown();
+            assertArrayEquals(alone(pixels(3, 1), 1), running.get(60, TimeUnit.SECONDS).outputs().get("probabilities"),
+                    1e-6f);
+            assertArrayEquals(alone(pixels(4, 1), 1), next.get(60, TimeUnit.SECONDS).outputs().get("probabilities"),
+                    1e-6f);
+            assertEquals(List.of(1, 2, 1, 1), List.copyOf(listener.sizes));
+        } finally {
+            batcher.close();
+        }
+    }
+
+    @Test
+    void withoutAQueueWaitBudgetOnlyTheCapacityBoundsTheQueue() throws Exception {
+        Recording listener = new Recording();
+        CountDownLatch release = new CountDownLatch(1);
+        listener.holdBatchUntil(2, release);
+        DynamicBatcher batcher = new DynamicBatcher(model, new BatchSettings(4, Duration.ofMinutes(10), 256, 1,
+                DispatchPolicy.WHEN_IDLE), listener);
+        try {
+            assertEquals(4, batcher.submit(pixels(0, 4), 4, far()).get(60, TimeUnit.SECONDS).batchSize()); // measured
+            CompletableFuture<BatchResult> running = batcher.submit(pixels(4, 1), 1, far());
+            listener.awaitStarted(2);
+            List<CompletableFuture<BatchResult>> queued = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                queued.add(batcher.submit(pixels(5 + i, 1), 1, far()));
+            }
+            assertEquals(12, batcher.queuedImages());
+            release.countDown();
+            running.get(60, TimeUnit.SECONDS);
+            for (CompletableFuture<BatchResult> future : queued) {
+                assertEquals(4, future.get(60, TimeUnit.SECONDS).batchSize());
+            }
+        } finally {
+            batcher.close();
+        }
+    }
+
+    @Test
     void requestPastItsDeadlineIsNeverComputed() throws Exception {
         Recording listener = new Recording();
         DynamicBatcher batcher = new DynamicBatcher(model, new BatchSettings(8, Duration.ZERO, 16, 1), listener);
@@ -310,12 +376,17 @@ class DynamicBatcherTest {
         final ConcurrentLinkedQueue<Integer> sizes = new ConcurrentLinkedQueue<>();
         final AtomicInteger dequeued = new AtomicInteger();
         final AtomicInteger started = new AtomicInteger();
-        volatile CountDownLatch holdFirst;
+        final java.util.Map<Integer, CountDownLatch> holds = new java.util.concurrent.ConcurrentHashMap<>();
 
         final java.util.concurrent.Semaphore startedPermits = new java.util.concurrent.Semaphore(0);
 
         void holdFirstBatchUntil(CountDownLatch release) {
-            holdFirst = release;
+            holdBatchUntil(1, release);
+        }
+
+        /** Holds the {@code number}th batch (from 1) in {@link #batchStarting} until {@code release} opens. */
+        void holdBatchUntil(int number, CountDownLatch release) {
+            holds.put(number, release);
         }
 
         /** Waits until {@code batches} batches have started (a hang detector's timeout only). */
@@ -325,9 +396,9 @@ class DynamicBatcherTest {
 
         @Override
         public void batchStarting(int images) throws InterruptedException {
-            CountDownLatch hold = holdFirst;
+            CountDownLatch hold = holds.get(started.incrementAndGet());
             startedPermits.release();
-            if (started.incrementAndGet() == 1 && hold != null) {
+            if (hold != null) {
                 hold.await();
             }
         }
