@@ -102,6 +102,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from the checkpoint in --out (weights, optimizer, schedule, RNG)")
     boolean resume;
 
+    @Option(names = "--init-from", paramLabel = "RUN_DIR",
+            description = "Start from the trained weights in this run folder (same architecture) instead of random ones: "
+                    + "a new run with its own optimizer and schedule, e.g. to fine-tune on clean images with a low --lr "
+                    + "after an augmented run. Recorded in report.json and the model's metadata")
+    Path initFrom;
+
     @Option(names = "--no-progress", negatable = false, description = "Print only one line per epoch (no progress bar)")
     boolean noProgress;
 
@@ -141,9 +147,13 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (initFrom != null && resume) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--init-from starts a new run and cannot be "
+                    + "combined with --resume (resume the fine-tuning run with --resume alone)");
+        }
         FashionMnist dataset = FashionMnist.load(data.resolve());
         new TrainingRun(dataset, System.out).run(new TrainingRun.Spec(model, new ArchitectureOptions(bottleneck), config,
-                fractions, trainLimit, valLimit, out, resume, !noProgress && System.console() != null));
+                fractions, trainLimit, valLimit, out, resume, !noProgress && System.console() != null, initFrom));
         return 0;
     }
 }

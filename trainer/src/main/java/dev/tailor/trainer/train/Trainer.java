@@ -60,6 +60,20 @@ public final class Trainer {
 
     /** Trains from scratch, or from the checkpoint when {@code resume} is set. */
     public Result fit(ImageSet train, ImageSet validation, boolean resume) {
+        return fit(train, validation, resume, null);
+    }
+
+    /**
+     * Fine-tunes: a fresh run (new optimizer, schedule and history) whose weights start from
+     * {@code initial} rather than from random initialisation, e.g. a run trained with augmentation
+     * refined on clean images. {@code initial} is copied, not consumed.
+     */
+    public Result fitFrom(ImageSet train, ImageSet validation, Weights initial) {
+        initial.checkMatches(def);
+        return fit(train, validation, false, initial);
+    }
+
+    private Result fit(ImageSet train, ImageSet validation, boolean resume, Weights initial) {
         Weights weights;
         Weights best;
         TrainingState state;
@@ -74,7 +88,7 @@ public final class Trainer {
             best = restored.best();
             state = restored.state();
         } else {
-            weights = Weights.initialize(def, config.seed());
+            weights = initial != null ? initial.copy() : Weights.initialize(def, config.seed());
             best = weights.copy();
             state = new TrainingState(def.architecture(), 0, 0, config.learningRate(), config.seed() ^ 0x5DEECE66DL,
                     PlateauScheduler.State.initial(), List.of(), 0);

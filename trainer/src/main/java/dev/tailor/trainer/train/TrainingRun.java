@@ -28,9 +28,19 @@ import java.util.Map;
  * {@code train.log}.
  */
 public final class TrainingRun {
-    /** What to train and where; {@code trainLimit}/{@code valLimit} (0 = all) cap the images used. */
+    /**
+     * What to train and where; {@code trainLimit}/{@code valLimit} (0 = all) cap the images used;
+     * {@code initFrom}, when not null, is a run folder whose trained weights the run starts from
+     * (fine-tuning) instead of random ones.
+     */
     public record Spec(String architecture, ArchitectureOptions options, TrainConfig config, double[] split,
-                       int trainLimit, int valLimit, Path out, boolean resume, boolean progressBar) {
+                       int trainLimit, int valLimit, Path out, boolean resume, boolean progressBar, Path initFrom) {
+        public Spec {
+            if (initFrom != null && resume) {
+                throw new IllegalArgumentException("--init-from starts a new run; it cannot be combined with --resume "
+                        + "(resume the fine-tuning run itself with --resume alone)");
+            }
+        }
     }
 
     private final FashionMnist data;
@@ -45,6 +55,7 @@ public final class TrainingRun {
     public TrainingReport run(Spec spec) {
         long start = System.nanoTime();
         ModelDef def = Architectures.byName(spec.architecture()).define(spec.options());
+        TrainedModel initial = spec.initFrom() == null ? null : startingModel(spec, def);
         TrainConfig config = spec.config();
         List<int[]> parts = StratifiedSplit.split(data.train().labels(), FashionMnist.NUM_CLASSES, spec.split(), config.seed());
         ImageSet train = data.train().subset(limit(parts.get(0), spec.trainLimit()));
@@ -61,10 +72,16 @@ public final class TrainingRun {
                 config.batchSize(), config.epochs());
         Trainer.Result result;
         try (ConsoleProgress progress = new ConsoleProgress(console, spec.out().resolve("train.log"), spec.progressBar())) {
-            result = new Trainer(def, config, spec.out().resolve("checkpoint"), progress, FashionMnist.NUM_CLASSES)
-                    .fit(train, validation, spec.resume());
+            Trainer trainer = new Trainer(def, config, spec.out().resolve("checkpoint"), progress, FashionMnist.NUM_CLASSES);
+            result = initial == null ? trainer.fit(train, validation, spec.resume())
+                    : trainer.fitFrom(train, validation, initial.weights());
         }
         Map<String, Object> configMap = new LinkedHashMap<>(TrainedModel.asMap(config));
+        if (initial != null) {
+            // the card must say the weights did not start from scratch, and from which run
+            configMap.put("initFrom", Map.of("run", spec.initFrom().toAbsolutePath().normalize().toString(),
+                    "configDigest", initial.info().configDigest(), "config", initial.info().trainConfig()));
+        }
         configMap.put("split", spec.split());
         configMap.put("trainImages", train.size());
         configMap.put("validationImages", validation.size());
@@ -84,6 +101,16 @@ public final class TrainingRun {
         console.print(scores.toText());
         console.printf("best epoch %d; %.0f train img/s; wrote %s%n", result.bestEpoch(), result.imagesPerSecond(), spec.out());
         return report;
+    }
+
+    /** The run folder's model, checked to be the architecture (and options) being trained. */
+    private static TrainedModel startingModel(Spec spec, ModelDef def) {
+        TrainedModel model = TrainedModel.load(spec.initFrom());
+        if (!model.info().architecture().equals(def.architecture()) || !model.info().options().equals(spec.options())) {
+            throw new IllegalArgumentException(spec.initFrom() + " holds a " + model.info().architecture() + " "
+                    + model.info().options() + ", not the " + def.architecture() + " " + spec.options() + " being trained");
+        }
+        return model;
     }
 
     private static TrainedModel.Info info(ModelDef def, Spec spec, Map<String, Object> config, double acc, double f1, int n) {

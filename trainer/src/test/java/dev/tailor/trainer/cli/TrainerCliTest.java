@@ -54,7 +54,7 @@ class TrainerCliTest {
         cli.setOut(new PrintWriter(out));
         assertEquals(0, cli.execute("train", "--help"));
         for (String flag : List.of("--model", "--epochs", "--batch-size", "--lr", "--l2", "--label-smoothing",
-                "--class-weights", "--augment", "--split", "--seed", "--patience", "--plateau-patience", "--resume", "--data")) {
+                "--class-weights", "--augment", "--split", "--seed", "--patience", "--plateau-patience", "--resume", "--init-from", "--data")) {
             assertTrue(out.toString().contains(flag), flag + " missing from --help");
         }
     }
@@ -99,6 +99,25 @@ class TrainerCliTest {
         assertEquals(3, new ObjectMapper().readTree(out.resolve("report.json").toFile()).get("history").size());
 
         assertEquals(0, run("eval", "--model-dir", out.toString(), "--limit", "500").code());
+
+        // fine-tuning starts from the run's weights: at a rate too small to learn anything it keeps their accuracy,
+        // where random weights would score about 10 %
+        double trained = new ObjectMapper().readTree(out.resolve("report.json").toFile()).get("test").get("accuracy").asDouble();
+        Path tuned = dir.resolve("tuned");
+        Run fineTune = run("train", "--model", "cnn1", "--epochs", "1", "--batch-size", "64", "--train-limit", "640",
+                "--val-limit", "300", "--augment", "off", "--lr", "1e-9", "--min-lr", "1e-9", "--out", tuned.toString(),
+                "--no-progress", "--init-from", out.toString());
+        assertEquals(0, fineTune.code(), fineTune.err());
+        JsonNode tunedReport = new ObjectMapper().readTree(tuned.resolve("report.json").toFile());
+        assertEquals(trained, tunedReport.get("test").get("accuracy").asDouble(), 0.03, tunedReport.get("test").toString());
+        assertEquals(out.toAbsolutePath().normalize().toString(), tunedReport.get("config").get("initFrom").get("run").asText());
+
+        Run wrongArchitecture = run("train", "--model", "cnn2", "--epochs", "1", "--train-limit", "640", "--val-limit", "300",
+                "--out", dir.resolve("wrong").toString(), "--no-progress", "--init-from", out.toString());
+        assertTrue(wrongArchitecture.code() != 0 && wrongArchitecture.err().contains("not the cnn2"), wrongArchitecture.err());
+        Run withResume = run("train", "--model", "cnn1", "--out", tuned.toString(), "--init-from", out.toString(), "--resume");
+        assertEquals(2, withResume.code(), withResume.err());
+        assertTrue(withResume.err().contains("cannot be combined with --resume"), withResume.err());
     }
 
     @Test
