@@ -4,12 +4,13 @@
 # then 2 x S for 20 s (overload), then unloaded again.
 # Usage: scripts/bench-latency.sh POLICY S OUTDIR   (POLICY: when-idle | after-delay; S: saturation req/s,
 #        e.g. the JSON row of scripts/bench-serving.sh). Build first: ./mvnw package -DskipTests
+#        SERVER_OPTS: extra JVM flags for the server, e.g. SERVER_OPTS=-Dtailor.batching.max-queue-wait-ms=10
 set -u
 [ $# -eq 3 ] || { sed -n '2,6p' "$0"; exit 2; }
 policy=$1; S=$2; out=$(realpath -m "$3"); mkdir -p "$out"
 cd "$(dirname "$0")/.."; source scripts/env.sh >/dev/null
 $JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dserver.host=127.0.0.1 \
-  -Dtailor.batching.dispatch=$policy -jar server/target/server.jar --models models --port 18095 > "$out/server.log" 2>&1 &
+  -Dtailor.batching.dispatch=$policy ${SERVER_OPTS:-} -jar server/target/server.jar --models models --port 18095 > "$out/server.log" 2>&1 &
 pid=$!; trap "kill $pid" EXIT
 for i in $(seq 1 60); do curl -sf localhost:18095/v2/health/ready >/dev/null && break; sleep 1; done
 lt() { loadtest/run.sh --target http://127.0.0.1:18095 --scenario json --max-error-pct 100 --results "$out/gatling" --csv "$out/latency.csv" "$@"; }

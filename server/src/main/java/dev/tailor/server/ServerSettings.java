@@ -44,10 +44,12 @@ public record ServerSettings(Path modelsDir, RuntimeSettings runtime, BatchSetti
     public static final long DEFAULT_MAX_PAYLOAD = 16L * 1024 * 1024;
 
     /**
-     * The default of {@code tailor.batching.max-queue-wait-ms}: requests that would wait longer than this
-     * for their batch to start are refused at once (see {@code docs/benchmarks.md}, Overload).
+     * The default of {@code tailor.batching.max-queue-wait-ms}: off (zero), as Triton's queue policy is,
+     * because on a shared machine a 25 ms budget refused requests at 30 % load for stalls that were not
+     * the queue's (see {@code docs/benchmarks.md}, Overload); replicas behind a balancer that retries
+     * elsewhere should set one.
      */
-    public static final Duration DEFAULT_MAX_QUEUE_WAIT = Duration.ofMillis(25);
+    public static final Duration DEFAULT_MAX_QUEUE_WAIT = Duration.ZERO;
 
     /** Reads the {@code tailor} node of {@code root}. */
     public static ServerSettings from(Config root) {

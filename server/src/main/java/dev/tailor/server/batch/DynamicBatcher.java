@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +47,8 @@ public final class DynamicBatcher implements AutoCloseable {
     private int forming;
     // batches in ORT now; guarded by lock. Under WHEN_IDLE a forming batch starts at once when this is 0
     private int running;
+    // images in those batches; guarded by lock
+    private int runningImages;
     private boolean closed;
     // why a worker stopped (an Error it could not survive), or null: the model then takes no requests
     private volatile String failure;
@@ -129,12 +132,13 @@ public final class DynamicBatcher implements AutoCloseable {
                 throw new ServingException(ErrorKind.OVERLOADED, "model '" + model.info().name() + "' queue is full ("
                         + (queuedImages + forming) + " of " + settings.queueCapacity() + " images waiting)");
             }
-            long expectedWait = settings.maxQueueWait().isZero() ? 0 : waitEstimate.waitNanos(queuedImages + forming);
+            long expectedWait = settings.maxQueueWait().isZero() ? 0
+                    : waitEstimate.waitNanos(queuedImages + forming, running, runningImages);
             if (expectedWait > settings.maxQueueWait().toNanos()) {
                 throw new ServingException(ErrorKind.OVERLOADED, "model '" + model.info().name() + "' is busy: "
-                        + (queuedImages + forming) + " images waiting, about " + TimeUnit.NANOSECONDS.toMillis(
-                        expectedWait) + " ms of work, more than its " + settings.maxQueueWait().toMillis()
-                        + " ms queue-wait budget");
+                        + (queuedImages + forming) + " images waiting and " + runningImages + " running, about "
+                        + String.format(Locale.ROOT, "%.1f", expectedWait / 1e6) + " ms before a new batch"
+                        + " can start, more than its " + queueWaitBudget() + " queue-wait budget");
             }
             queue.addLast(job);
             queuedImages += items;
@@ -143,6 +147,16 @@ public final class DynamicBatcher implements AutoCloseable {
             lock.unlock();
         }
         return job.future;
+    }
+
+    /** Images in the batches ONNX Runtime runs now. */
+    public int runningImages() {
+        lock.lock();
+        try {
+            return runningImages;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -209,10 +223,11 @@ public final class DynamicBatcher implements AutoCloseable {
                     return;
                 }
                 if (!batch.isEmpty()) {
+                    int images = batch.stream().mapToInt(Job::items).sum();
                     try { // gather() counted it as running
                         runGuarded(batch);
                     } finally {
-                        ranOut();
+                        ranOut(images);
                     }
                 }
             }
@@ -267,11 +282,19 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
+    /** The budget as people write it: whole milliseconds, else microseconds or nanoseconds. */
+    private String queueWaitBudget() {
+        Duration budget = settings.maxQueueWait();
+        long nanos = budget.toNanos();
+        return nanos % 1_000_000 == 0 ? nanos / 1_000_000 + " ms" : nanos % 1000 == 0 ? nanos / 1000 + " us" : nanos + " ns";
+    }
+
     /** Counts a batch out of ORT; the last one out wakes a worker holding a forming batch for it. */
-    private void ranOut() {
+    private void ranOut(int images) {
         lock.lock();
         try {
             running--;
+            runningImages -= images;
             if (running == 0 && settings.dispatch() == DispatchPolicy.WHEN_IDLE) {
                 notEmpty.signalAll();
             }
@@ -287,6 +310,7 @@ public final class DynamicBatcher implements AutoCloseable {
             List<Job> batch = drain();
             if (batch != null && !batch.isEmpty()) {
                 running++; // before the gathering lock goes, so the next gatherer sees the model busy
+                runningImages += batch.stream().mapToInt(Job::items).sum();
             }
             return batch;
         } finally {
