@@ -184,14 +184,14 @@ public final class ServerMain {
         ServerMetrics metrics = new ServerMetrics(registry);
         ModelRepository repository = new ModelRepository();
         RepositoryManager manager = new RepositoryManager(repository, settings.repository(), sessions, metrics, observer);
-        Inference inference = new Inference(repository, settings.requestTimeout());
+        Inference inference = new Inference(repository, settings.requestTimeout(), settings.ensemble().orElse(null));
         Limits limits = settings.limits();
         InternalErrors errors = new InternalErrors(System.getLogger(InternalErrors.class.getName()));
         ImageClassifier classifier = new ImageClassifier(inference,
                 new ImageDecoder(limits.maxImagePixels(), limits.maxRequestPixels()));
         Services services = new Services(inference, classifier,
-                new RepositoryApi(repository, manager, settings.apiToken()), new Exchanges(metrics, repository, errors),
-                new GrpcCalls(metrics, repository, errors), limits, new InFlightLimit(limits.maxConcurrentRequests()),
+                new RepositoryApi(repository, manager, settings.apiToken()), new Exchanges(metrics, inference, errors),
+                new GrpcCalls(metrics, inference, errors), limits, new InFlightLimit(limits.maxConcurrentRequests()),
                 settings.inferenceToken().map(t -> new BearerToken(t, "the inference APIs (tailor.inference-api-token)")),
                 new Explainer(inference, ExplainSettings.from(config.get("tailor.explain")), metrics));
         // HTTP/2 connections (prior knowledge, and TLS with ALPN h2) go to this selector, which hands gRPC

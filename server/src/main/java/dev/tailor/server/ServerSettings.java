@@ -2,6 +2,7 @@ package dev.tailor.server;
 
 import dev.tailor.server.batch.BatchSettings;
 import dev.tailor.server.batch.DispatchPolicy;
+import dev.tailor.server.infer.Ensemble;
 import dev.tailor.server.model.Device;
 import dev.tailor.server.model.RuntimeSettings;
 import dev.tailor.server.serving.RepositorySettings;
@@ -34,11 +35,13 @@ import java.util.Optional;
  * @param apiToken         bearer token of the repository API ({@code tailor.repository.api-token}); empty: API off
  * @param inferenceToken   bearer token of the inference APIs ({@code tailor.inference-api-token}); empty: open
  * @param perModel         the {@code tailor.models} node
+ * @param ensemble         the ensemble served ({@code tailor.ensemble.name}, {@code tailor.ensemble.members}), if any
  */
 public record ServerSettings(Path modelsDir, RuntimeSettings runtime, BatchSettings batching, int warmupIterations,
                              Duration requestTimeout, Limits limits, Duration shutdownGrace, int grpcPort,
                              boolean watch, Duration pollInterval, Duration settle, VersionPolicy versionPolicy,
-                             Optional<String> apiToken, Optional<String> inferenceToken, Config perModel) {
+                             Optional<String> apiToken, Optional<String> inferenceToken, Config perModel,
+                             Optional<Ensemble> ensemble) {
 
     /** The default of {@code server.max-payload-size} (and so of {@code tailor.grpc-max-message-size}): 16 MiB. */
     public static final long DEFAULT_MAX_PAYLOAD = 16L * 1024 * 1024;
@@ -84,7 +87,8 @@ public record ServerSettings(Path modelsDir, RuntimeSettings runtime, BatchSetti
                 VersionPolicy.parse(repository.get("version-policy").asString().orElse("latest")),
                 repository.get("api-token").asString().map(String::trim).filter(s -> !s.isEmpty()),
                 t.get("inference-api-token").asString().map(String::trim).filter(s -> !s.isEmpty()),
-                t.get("models"));
+                t.get("models"),
+                ensemble(t.get("ensemble")));
         settings.checkPerModel();
         return settings;
     }
@@ -112,6 +116,19 @@ public record ServerSettings(Path modelsDir, RuntimeSettings runtime, BatchSetti
             versionPolicyFor(node.name());
         });
         repository();
+    }
+
+    /** {@code members} as a list or a comma-separated string (as an environment variable gives it); none: no ensemble. */
+    private static Optional<Ensemble> ensemble(Config c) {
+        Config node = c.get("members");
+        List<String> members = node.isLeaf()
+                ? node.asString().map(v -> List.of(v.split(","))).orElse(List.of())
+                : node.asList(String.class).orElse(List.of());
+        members = members.stream().map(String::trim).filter(m -> !m.isEmpty()).toList();
+        if (members.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Ensemble(c.get("name").asString().orElse("ensemble"), members));
     }
 
     private static BatchSettings batchSettings(Config c, BatchSettings defaults) {

@@ -40,8 +40,8 @@ class LimitSettingsTest {
     }
 
     @Test
-    void theQueueWaitBudgetIsOnByDefaultAndSetPerModelOrOff() {
-        assertEquals(java.time.Duration.ofMillis(25), settings(Map.of()).batchingFor("cnn4b").maxQueueWait());
+    void theQueueWaitBudgetIsOffByDefaultAndSetPerModelOrOff() {
+        assertTrue(settings(Map.of()).batchingFor("cnn4b").maxQueueWait().isZero(), "off unless configured");
         assertEquals(ServerSettings.DEFAULT_MAX_QUEUE_WAIT, settings(Map.of()).batchingFor("cnn4b").maxQueueWait());
         ServerSettings tuned = settings(Map.of("tailor.models.cnn4b.max-queue-wait-ms", "0",
                 "tailor.batching.max-queue-wait-ms", "40"));

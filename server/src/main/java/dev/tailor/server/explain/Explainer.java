@@ -71,6 +71,10 @@ public final class Explainer {
 
     private Explanation explain(ExplainRequest request, Function<ModelInfo, float[]> values) {
         long deadline = inference.deadline(request.timeout());
+        if (inference.isEnsemble(request.model())) {
+            throw ServingException.badRequest("'" + request.model() + "' is an ensemble of "
+                    + inference.ensemble().orElseThrow().members() + ": explanations run on one model; ask one of them");
+        }
         try (ServedModel.Use use = inference.repository().acquire(request.model(), "")) {
             ModelInfo info = use.info();
             if (!info.takesImages()) {

@@ -9,6 +9,7 @@ import dev.tailor.api.v1.ImageResult;
 import dev.tailor.api.v1.ListModelsRequest;
 import dev.tailor.api.v1.ListModelsResponse;
 import dev.tailor.api.v1.ModelInfo;
+import dev.tailor.server.ServingException;
 import dev.tailor.server.explain.Explainer;
 import dev.tailor.server.explain.Explanation;
 import dev.tailor.server.explain.HeatMapPng;
@@ -16,6 +17,7 @@ import dev.tailor.server.http.ClassifyHttpService;
 import dev.tailor.server.image.FashionMnistConverter;
 import dev.tailor.server.image.ImageClassifier;
 import dev.tailor.server.image.Preprocess;
+import dev.tailor.server.infer.Ensemble;
 import dev.tailor.server.infer.Inference;
 import dev.tailor.server.infer.Prediction;
 import dev.tailor.server.serving.ModelStatus;
@@ -68,7 +70,7 @@ public final class ClassificationGrpcService extends ClassificationServiceGrpc.C
     @Override
     public void explain(ExplainRequest request, StreamObserver<ExplainResponse> observer) {
         calls.unary("Explain", request.getModel(), observer, () -> {
-            inference.model(request.getModel(), ""); // 404 or 503 before decoding an image meant for no model
+            inference.describe(request.getModel(), ""); // 404 or 503 before decoding an image meant for no model
             FashionMnistConverter.Converted image = classifier.convert(request.getImage().toByteArray(),
                     Preprocess.parse(request.getPreprocess()));
             Explanation e = explainer.explain(new dev.tailor.server.explain.ExplainRequest(request.getModel(),
@@ -123,6 +125,22 @@ public final class ClassificationGrpcService extends ClassificationServiceGrpc.C
                 }
                 response.addModels(m);
             }
+            inference.ensemble().ifPresent(ensemble -> {
+                boolean ready = inference.isReady(ensemble.name(), "");
+                ModelInfo.Builder m = ModelInfo.newBuilder().setName(ensemble.name()).setVersion(Ensemble.VERSION)
+                        .setReady(ready).setState(ready ? "ready" : "unavailable").setIsDefault(ready)
+                        .setFile("ensemble of " + String.join(", ", ensemble.members()));
+                try {
+                    var info = inference.describe(ensemble.name(), "");
+                    m.setProvider(info.provider()).addAllLabels(info.labels());
+                    for (long d : info.input().shape()) {
+                        m.addInputShape(d);
+                    }
+                } catch (ServingException e) {
+                    m.setReason(e.getMessage()); // a member missing or not ready
+                }
+                response.addModels(m);
+            });
             return response.build();
         });
     }

@@ -4,7 +4,7 @@ import dev.tailor.server.ErrorKind;
 import dev.tailor.server.InternalErrors;
 import dev.tailor.server.ServingException;
 import dev.tailor.server.metrics.ServerMetrics;
-import dev.tailor.server.serving.ModelRepository;
+import dev.tailor.server.infer.Inference;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 
@@ -21,13 +21,13 @@ public final class GrpcCalls {
     private static final System.Logger LOG = System.getLogger(GrpcCalls.class.getName());
 
     private final ServerMetrics metrics;
-    private final ModelRepository repository;
+    private final Inference inference;
     private final InternalErrors errors;
 
-    /** Counts into {@code metrics} (model labels limited to models of {@code repository}); reports bugs to {@code errors}. */
-    public GrpcCalls(ServerMetrics metrics, ModelRepository repository, InternalErrors errors) {
+    /** Counts into {@code metrics} (model labels limited to the models and ensemble {@code inference} serves); reports bugs to {@code errors}. */
+    public GrpcCalls(ServerMetrics metrics, Inference inference, InternalErrors errors) {
         this.metrics = metrics;
-        this.repository = repository;
+        this.inference = inference;
         this.errors = errors;
     }
 
@@ -49,7 +49,7 @@ public final class GrpcCalls {
             observer.onError(Status.INTERNAL.withDescription(answer.getMessage()).asRuntimeException());
         } finally {
             if (model != null) {
-                String label = repository.knows(model) ? model : "_unknown";
+                String label = inference.knows(model) ? model : "_unknown";
                 metrics.request(label, "grpc", code.name(), code == Status.Code.OK, System.nanoTime() - start);
             }
         }
@@ -57,7 +57,7 @@ public final class GrpcCalls {
 
     /** UNAVAILABLE unless the repository is ready. */
     void requireReady() {
-        if (!repository.isReady()) {
+        if (!inference.repository().isReady()) {
             throw new ServingException(ErrorKind.UNAVAILABLE, "server is not ready");
         }
     }

@@ -74,7 +74,7 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
     @Override
     public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> observer) {
         calls.unary("ModelReady", request.getName(), observer, () -> ModelReadyResponse.newBuilder()
-                .setReady(inference.repository().isReady(request.getName(), request.getVersion())).build());
+                .setReady(inference.isReady(request.getName(), request.getVersion())).build());
     }
 
     @Override
@@ -87,6 +87,17 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
     @Override
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> observer) {
         calls.unary("ModelMetadata", request.getName(), observer, () -> {
+            if (inference.isEnsemble(request.getName())) {
+                ModelInfo info = inference.describe(request.getName(), request.getVersion());
+                ModelMetadataResponse.Builder response = ModelMetadataResponse.newBuilder().setName(info.name())
+                        .addVersions(info.version()).setPlatform(OipHttpService.PLATFORM).addInputs(tensor(info.input()));
+                info.outputs().forEach(o -> response.addOutputs(tensor(o)));
+                response.putParameters("version", string(info.version()));
+                response.putParameters("provider", string(info.provider()));
+                response.putParameters("description", string(info.description()));
+                info.metadata().forEach((k, v) -> response.putParameters(k, string(v)));
+                return response.build();
+            }
             ServedModel served = inference.model(request.getName(), request.getVersion());
             ModelInfo info = served.info();
             List<String> versions = inference.repository().versions(info.name());
@@ -162,7 +173,7 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> observer) {
         calls.unary("ModelInfer", request.getModelName(), observer, () -> {
-            inference.model(request.getModelName(), request.getModelVersion());
+            inference.describe(request.getModelName(), request.getModelVersion()); // 404 before decoding the tensors
             boolean raw = request.getRawInputContentsCount() > 0;
             InferResponse response = inference.infer(new InferRequest(request.getModelName(),
                     request.getModelVersion(), request.getId(), inputs(request, raw), outputs(request),

@@ -6,6 +6,7 @@ import dev.tailor.server.ServingException;
 import dev.tailor.server.batch.BatchSettings;
 import dev.tailor.server.image.ImageClassifier;
 import dev.tailor.server.image.Preprocess;
+import dev.tailor.server.infer.Ensemble;
 import dev.tailor.server.infer.Inference;
 import dev.tailor.server.infer.Prediction;
 import dev.tailor.server.model.ModelInfo;
@@ -93,15 +94,46 @@ public final class ClassifyHttpService implements HttpService {
                 }
                 g.writeEndObject();
             }
+            if (inference.ensemble().isPresent()) {
+                writeEnsemble(g, inference.ensemble().get());
+            }
             g.writeEndArray();
             g.writeEndObject();
         }));
     }
 
+    /** The ensemble's entry: ready when every member serves; its members instead of a file. */
+    private void writeEnsemble(com.fasterxml.jackson.core.JsonGenerator g, Ensemble ensemble) throws java.io.IOException {
+        g.writeStartObject();
+        g.writeStringField("name", ensemble.name());
+        g.writeStringField("version", Ensemble.VERSION);
+        boolean ready = inference.isReady(ensemble.name(), "");
+        g.writeBooleanField("ready", ready);
+        g.writeBooleanField("default", ready);
+        g.writeStringField("state", ready ? "ready" : "unavailable");
+        g.writeArrayFieldStart("members");
+        for (String member : ensemble.members()) {
+            g.writeString(member);
+        }
+        g.writeEndArray();
+        try {
+            ModelInfo info = inference.describe(ensemble.name(), "");
+            g.writeStringField("description", info.description());
+            g.writeArrayFieldStart("labels");
+            for (String label : info.labels()) {
+                g.writeString(label);
+            }
+            g.writeEndArray();
+        } catch (ServingException e) {
+            g.writeStringField("reason", e.getMessage()); // a member missing or not ready
+        }
+        g.writeEndObject();
+    }
+
     private void classify(ServerRequest req, ServerResponse res) {
         String name = req.path().pathParameters().get("name");
         exchanges.serve(req, res, name, () -> {
-            inference.model(name, ""); // 404 or 503 before reading a body meant for no model
+            inference.describe(name, ""); // 404 or 503 before reading a body meant for no model
             String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").trim();
             String type = contentType.toLowerCase(Locale.ROOT);
             int topK = intParameter(req, "top_k", DEFAULT_TOP_K);

@@ -4,7 +4,7 @@ import dev.tailor.server.ErrorKind;
 import dev.tailor.server.InternalErrors;
 import dev.tailor.server.ServingException;
 import dev.tailor.server.metrics.ServerMetrics;
-import dev.tailor.server.serving.ModelRepository;
+import dev.tailor.server.infer.Inference;
 import io.helidon.common.media.type.MediaType;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderNames;
@@ -34,13 +34,13 @@ public final class Exchanges {
     static final String RETRY_AFTER_SECONDS = "1";
 
     private final ServerMetrics metrics;
-    private final ModelRepository repository;
+    private final Inference inference;
     private final InternalErrors errors;
 
-    /** Counts into {@code metrics} (model labels limited to models of {@code repository}); reports bugs to {@code errors}. */
-    public Exchanges(ServerMetrics metrics, ModelRepository repository, InternalErrors errors) {
+    /** Counts into {@code metrics} (model labels limited to the models and ensemble {@code inference} serves); reports bugs to {@code errors}. */
+    public Exchanges(ServerMetrics metrics, Inference inference, InternalErrors errors) {
         this.metrics = metrics;
-        this.repository = repository;
+        this.inference = inference;
         this.errors = errors;
     }
 
@@ -84,7 +84,7 @@ public final class Exchanges {
             status = send(req, res, e);
         } finally {
             // unknown names are pooled, so that a client probing random names cannot grow the label set
-            String label = model == null ? "-" : repository.knows(model) ? model : "_unknown";
+            String label = model == null ? "-" : inference.knows(model) ? model : "_unknown";
             metrics.request(label, "rest", Integer.toString(status), status < 400, System.nanoTime() - start);
         }
     }

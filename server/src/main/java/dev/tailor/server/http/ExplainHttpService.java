@@ -72,7 +72,7 @@ public final class ExplainHttpService implements HttpService {
     private void explain(ServerRequest req, ServerResponse res) {
         String name = req.path().pathParameters().get("name");
         exchanges.serveReply(req, res, name, () -> {
-            inference.model(name, ""); // 404 or 503 before reading a body meant for no model
+            inference.describe(name, ""); // 404 or 503 before reading a body meant for no model
             String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").trim();
             String type = contentType.toLowerCase(Locale.ROOT);
             Map<String, String> fields = new HashMap<>();

@@ -94,8 +94,8 @@ public final class OipHttpService implements HttpService {
     private void modelReady(ServerRequest req, ServerResponse res) {
         String name = req.path().pathParameters().get("name");
         exchanges.serve(req, res, name, () -> {
-            if (!inference.repository().isReady(name, version(req))) {
-                inference.model(name, version(req)); // throws UNAVAILABLE with why
+            if (!inference.isReady(name, version(req))) {
+                inference.describe(name, version(req)); // throws UNAVAILABLE with why
             }
             return JsonInferCodec.Json.write(g -> {
                 g.writeStartObject();
@@ -109,11 +109,20 @@ public final class OipHttpService implements HttpService {
     private void modelMetadata(ServerRequest req, ServerResponse res) {
         String name = req.path().pathParameters().get("name");
         exchanges.serve(req, res, name, () -> {
-            ServedModel served = inference.model(name, version(req));
-            ModelInfo info = served.info();
-            List<String> versions = inference.repository().versions(name);
-            ModelStatus status = inference.repository().statuses(name).stream()
-                    .filter(s -> s.serving() == served).findFirst().orElse(null);
+            ModelInfo info;
+            List<String> versions;
+            ModelStatus status;
+            if (inference.isEnsemble(name)) {
+                info = inference.describe(name, version(req));
+                versions = List.of(info.version());
+                status = null; // no file of its own
+            } else {
+                ServedModel served = inference.model(name, version(req));
+                info = served.info();
+                versions = inference.repository().versions(name);
+                status = inference.repository().statuses(name).stream()
+                        .filter(s -> s.serving() == served).findFirst().orElse(null);
+            }
             return JsonInferCodec.Json.write(g -> {
                 g.writeStartObject();
                 g.writeStringField("name", info.name());
@@ -159,7 +168,7 @@ public final class OipHttpService implements HttpService {
     private void infer(ServerRequest req, ServerResponse res) {
         String name = req.path().pathParameters().get("name");
         exchanges.serveReply(req, res, name, () -> {
-            inference.model(name, version(req)); // 404 before reading a body meant for no model
+            inference.describe(name, version(req)); // 404 before reading a body meant for no model
             try (InFlightLimit.Permit permit = limit.acquire()) {
                 // read as JSON whatever the Content-Type says, as Triton does: `curl -d @req.json` sends
                 // application/x-www-form-urlencoded, and a body that is not JSON is refused as such. With

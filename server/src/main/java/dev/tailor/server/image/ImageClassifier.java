@@ -4,7 +4,6 @@ import dev.tailor.server.ServingException;
 import dev.tailor.server.infer.Inference;
 import dev.tailor.server.infer.Prediction;
 import dev.tailor.server.model.ModelInfo;
-import dev.tailor.server.serving.ServedModel;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,8 +35,7 @@ public final class ImageClassifier {
      * @param timeout how long the caller waits; null for the default
      */
     public Result classify(String model, List<byte[]> images, int topK, Preprocess mode, Duration timeout) {
-        ServedModel served = inference.model(model, "");
-        ModelInfo info = served.info();
+        ModelInfo info = inference.describe(model, "");
         if (!info.takesImages()) {
             throw ServingException.badRequest("model '" + info.name() + "' does not take 28x28 images");
         }
@@ -47,7 +45,7 @@ public final class ImageClassifier {
         if (topK < 1 || topK > info.labels().size()) {
             throw ServingException.badRequest("top_k must be between 1 and " + info.labels().size() + ", got " + topK);
         }
-        int capacity = served.batcher().settings().queueCapacity();
+        int capacity = inference.maxImagesPerRequest(model);
         if (images.size() > capacity) {
             // before anything is decoded: the batcher would refuse them after all the work
             throw ServingException.badRequest("the request carries " + images.size() + " images; model '"

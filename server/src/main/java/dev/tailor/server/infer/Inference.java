@@ -31,11 +31,76 @@ public final class Inference {
 
     private final ModelRepository repository;
     private final Duration defaultTimeout;
+    private final EnsembleInference ensemble; // null: none configured
 
     /** Requests without their own timeout get {@code defaultTimeout}. */
     public Inference(ModelRepository repository, Duration defaultTimeout) {
+        this(repository, defaultTimeout, null);
+    }
+
+    /** As {@link #Inference(ModelRepository, Duration)}, also serving {@code ensemble} (null: none). */
+    public Inference(ModelRepository repository, Duration defaultTimeout, Ensemble ensemble) {
         this.repository = repository;
         this.defaultTimeout = defaultTimeout;
+        this.ensemble = ensemble == null ? null : new EnsembleInference(ensemble, repository);
+    }
+
+    /** The ensemble served, if one is configured. */
+    public java.util.Optional<Ensemble> ensemble() {
+        return java.util.Optional.ofNullable(ensemble).map(EnsembleInference::definition);
+    }
+
+    /** Whether {@code name} is a model of the repository (serving or not) or the ensemble: metrics label by such names only. */
+    public boolean knows(String name) {
+        return repository.knows(name) || isEnsemble(name);
+    }
+
+    /** Whether {@code name} is the configured ensemble's. */
+    public boolean isEnsemble(String name) {
+        return ensemble != null && ensemble.name().equals(name);
+    }
+
+    /**
+     * What the model or ensemble called {@code name} is, in {@code version} if that is not empty:
+     * for metadata and the checks made before a request's body is read.
+     *
+     * @throws ServingException NOT_FOUND, or UNAVAILABLE when it (or an ensemble's member) is not ready
+     */
+    public ModelInfo describe(String name, String version) {
+        if (isEnsemble(name)) {
+            checkEnsembleVersion(version);
+            return ensemble.info();
+        }
+        return repository.find(name, version).info();
+    }
+
+    /**
+     * Whether {@code name} serves {@code version} (the latest when empty) now; an ensemble when all its
+     * members serve.
+     *
+     * @throws ServingException NOT_FOUND for an unknown model or version
+     */
+    public boolean isReady(String name, String version) {
+        if (isEnsemble(name)) {
+            checkEnsembleVersion(version);
+            return ensemble.isReady();
+        }
+        return repository.isReady(name, version);
+    }
+
+    /**
+     * The most images one request to {@code name} may carry: the queue capacity of the model's latest
+     * version, or the smallest of an ensemble's members'.
+     */
+    public int maxImagesPerRequest(String name) {
+        return isEnsemble(name) ? ensemble.queueCapacity() : repository.find(name, "").batcher().settings().queueCapacity();
+    }
+
+    private void checkEnsembleVersion(String version) {
+        if (version != null && !version.isEmpty() && !version.equals(Ensemble.VERSION)) {
+            throw ServingException.notFound("ensemble '" + ensemble.name() + "' has only version " + Ensemble.VERSION
+                    + " (its members serve their latest versions)");
+        }
     }
 
     /** The repository served. */
@@ -58,43 +123,65 @@ public final class Inference {
      * model is held from lookup to answer, so a swap meanwhile never fails the request.
      */
     public InferResponse infer(InferRequest request) {
+        if (ensemble != null && ensemble.name().equals(request.model())) {
+            checkEnsembleVersion(request.version());
+            Duration wait = wait(request.timeout());
+            return ensemble.infer(request, System.nanoTime() + wait.toNanos(), wait);
+        }
         try (ServedModel.Use use = repository.acquire(request.model(), request.version())) {
             ModelInfo info = use.info();
-            if (request.inputs().size() != 1) {
-                throw ServingException.badRequest("model '" + info.name() + "' takes exactly one input ('"
-                        + info.input().name() + "'), got " + request.inputs().size());
-            }
-            TensorInput input = request.inputs().getFirst();
+            TensorInput input = singleInput(info, request);
             int items = checkInput(info.input(), input);
-            List<OutputRequest> wanted = request.outputs().isEmpty()
-                    ? info.outputs().stream().map(o -> new OutputRequest(o.name(), 0)).toList()
-                    : request.outputs();
-            for (OutputRequest out : wanted) {
-                TensorSpec spec = info.output(out.name()).orElseThrow(() -> ServingException.badRequest(
-                        "model '" + info.name() + "' has no output '" + out.name() + "'; outputs: "
-                                + info.outputs().stream().map(TensorSpec::name).toList()));
-                int classes = spec.itemSize();
-                if (out.classification() < 0 || out.classification() > classes) {
-                    throw ServingException.badRequest("classification must be between 1 and " + classes
-                            + " for output '" + out.name() + "', got " + out.classification());
-                }
-            }
+            List<OutputRequest> wanted = wantedOutputs(info, request);
             BatchResult result = run(use.served(), input.data(), items, request.timeout());
-            List<TensorOutput> outputs = new ArrayList<>();
-            for (OutputRequest out : wanted) {
-                TensorSpec spec = info.output(out.name()).orElseThrow();
-                float[] values = result.outputs().get(out.name());
-                long[] shape = spec.shape();
-                shape[0] = items;
-                if (out.classification() > 0) {
-                    outputs.add(TensorOutput.bytes(out.name(), new long[]{items, out.classification()},
-                            classificationStrings(values, items, out.classification(), info.labels())));
-                } else {
-                    outputs.add(TensorOutput.fp32(out.name(), shape, values));
-                }
-            }
-            return new InferResponse(info.name(), info.version(), request.id() == null ? "" : request.id(), outputs);
+            return respond(info, request, wanted, items, result.outputs());
         }
+    }
+
+    /** The request's one input. */
+    static TensorInput singleInput(ModelInfo info, InferRequest request) {
+        if (request.inputs().size() != 1) {
+            throw ServingException.badRequest("model '" + info.name() + "' takes exactly one input ('"
+                    + info.input().name() + "'), got " + request.inputs().size());
+        }
+        return request.inputs().getFirst();
+    }
+
+    /** The outputs the request asks for (all when it names none), each checked against the model's. */
+    static List<OutputRequest> wantedOutputs(ModelInfo info, InferRequest request) {
+        List<OutputRequest> wanted = request.outputs().isEmpty()
+                ? info.outputs().stream().map(o -> new OutputRequest(o.name(), 0)).toList()
+                : request.outputs();
+        for (OutputRequest out : wanted) {
+            TensorSpec spec = info.output(out.name()).orElseThrow(() -> ServingException.badRequest(
+                    "model '" + info.name() + "' has no output '" + out.name() + "'; outputs: "
+                            + info.outputs().stream().map(TensorSpec::name).toList()));
+            int classes = spec.itemSize();
+            if (out.classification() < 0 || out.classification() > classes) {
+                throw ServingException.badRequest("classification must be between 1 and " + classes
+                        + " for output '" + out.name() + "', got " + out.classification());
+            }
+        }
+        return wanted;
+    }
+
+    /** Shapes {@code values} (per output, {@code items} rows) as the request asked: tensors or top-K strings. */
+    static InferResponse respond(ModelInfo info, InferRequest request, List<OutputRequest> wanted, int items,
+                                 java.util.Map<String, float[]> values) {
+        List<TensorOutput> outputs = new ArrayList<>();
+        for (OutputRequest out : wanted) {
+            TensorSpec spec = info.output(out.name()).orElseThrow();
+            float[] data = values.get(out.name());
+            long[] shape = spec.shape();
+            shape[0] = items;
+            if (out.classification() > 0) {
+                outputs.add(TensorOutput.bytes(out.name(), new long[]{items, out.classification()},
+                        classificationStrings(data, items, out.classification(), info.labels())));
+            } else {
+                outputs.add(TensorOutput.fp32(out.name(), shape, data));
+            }
+        }
+        return new InferResponse(info.name(), info.version(), request.id() == null ? "" : request.id(), outputs);
     }
 
     /**
@@ -103,34 +190,47 @@ public final class Inference {
      * returns the top {@code topK} classes of each, by probability.
      */
     public Classification classify(String name, byte[] pixels, int count, int topK, Duration timeout) {
+        if (ensemble != null && ensemble.name().equals(name)) {
+            Duration wait = wait(timeout);
+            return ensemble.classify(pixels, count, topK, System.nanoTime() + wait.toNanos(), wait);
+        }
         try (ServedModel.Use use = repository.acquire(name, "")) {
             ModelInfo info = use.info();
             int classes = info.labels().size();
             if (topK < 1 || topK > classes) {
                 throw ServingException.badRequest("top_k must be between 1 and " + classes + ", got " + topK);
             }
-            float[] images = new float[pixels.length];
-            for (int i = 0; i < pixels.length; i++) {
-                images[i] = (pixels[i] & 0xFF) * info.inputScale();
-            }
-            BatchResult result = run(use.served(), images, count, timeout);
-            float[] probabilities = result.outputs().get(probabilityOutput(info));
-            List<List<Prediction>> answers = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                List<Prediction> top = new ArrayList<>();
-                for (int index : topIndices(probabilities, i * classes, classes, topK)) {
-                    top.add(new Prediction(index, info.labels().get(index), probabilities[i * classes + index]));
-                }
-                answers.add(top);
-            }
-            return new Classification(info, answers);
+            BatchResult result = run(use.served(), scaled(pixels, info.inputScale()), count, timeout);
+            return classification(info, result.outputs().get(probabilityOutput(info)), count, topK);
         }
+    }
+
+    /** 8-bit pixels as a model's input values: each times {@code scale}. */
+    static float[] scaled(byte[] pixels, float scale) {
+        float[] values = new float[pixels.length];
+        for (int i = 0; i < pixels.length; i++) {
+            values[i] = (pixels[i] & 0xFF) * scale;
+        }
+        return values;
+    }
+
+    /** The top {@code topK} classes of each of {@code count} rows of {@code probabilities}. */
+    static Classification classification(ModelInfo info, float[] probabilities, int count, int topK) {
+        int classes = info.labels().size();
+        List<List<Prediction>> answers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            List<Prediction> top = new ArrayList<>();
+            for (int index : topIndices(probabilities, i * classes, classes, topK)) {
+                top.add(new Prediction(index, info.labels().get(index), probabilities[i * classes + index]));
+            }
+            answers.add(top);
+        }
+        return new Classification(info, answers);
     }
 
     /** The {@link System#nanoTime()} instant by which a request with {@code timeout} (null: the default) must be answered. */
     public long deadline(Duration timeout) {
-        Duration wait = timeout == null ? defaultTimeout : timeout.compareTo(MAX_TIMEOUT) > 0 ? MAX_TIMEOUT : timeout;
-        return System.nanoTime() + wait.toNanos();
+        return System.nanoTime() + wait(timeout).toNanos();
     }
 
     /**
@@ -199,12 +299,21 @@ public final class Inference {
     }
 
     private BatchResult run(ServedModel served, float[] input, int items, Duration timeout) {
-        Duration wait = timeout == null ? defaultTimeout : timeout.compareTo(MAX_TIMEOUT) > 0 ? MAX_TIMEOUT : timeout;
+        Duration wait = wait(timeout);
         return run(served, input, items, System.nanoTime() + wait.toNanos(), wait);
     }
 
+    /** How long a request with {@code timeout} (null: the default) may wait. */
+    private Duration wait(Duration timeout) {
+        return timeout == null ? defaultTimeout : timeout.compareTo(MAX_TIMEOUT) > 0 ? MAX_TIMEOUT : timeout;
+    }
+
     private BatchResult run(ServedModel served, float[] input, int items, long deadline, Duration wait) {
-        CompletableFuture<BatchResult> future = served.batcher().submit(input, items, deadline);
+        return await(served.batcher().submit(input, items, deadline), deadline, wait);
+    }
+
+    /** Waits for a submitted batch job until {@code deadline}, mapping every way it can end to a {@link ServingException}. */
+    static BatchResult await(CompletableFuture<BatchResult> future, long deadline, Duration wait) {
         try {
             return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -225,7 +334,7 @@ public final class Inference {
         }
     }
 
-    private static List<String> classificationStrings(float[] values, int items, int k, List<String> labels) {
+    static List<String> classificationStrings(float[] values, int items, int k, List<String> labels) {
         int classes = values.length / items;
         List<String> strings = new ArrayList<>(items * k);
         for (int i = 0; i < items; i++) {
