@@ -128,18 +128,7 @@ public final class DynamicBatcher implements AutoCloseable {
             if (closed) {
                 throw new ServingException(ErrorKind.UNAVAILABLE, "model '" + model.info().name() + "' is shutting down");
             }
-            if (queuedImages + forming + items > settings.queueCapacity()) {
-                throw new ServingException(ErrorKind.OVERLOADED, "model '" + model.info().name() + "' queue is full ("
-                        + (queuedImages + forming) + " of " + settings.queueCapacity() + " images waiting)");
-            }
-            long expectedWait = settings.maxQueueWait().isZero() ? 0
-                    : waitEstimate.waitNanos(queuedImages + forming, running, runningImages);
-            if (expectedWait > settings.maxQueueWait().toNanos()) {
-                throw new ServingException(ErrorKind.OVERLOADED, "model '" + model.info().name() + "' is busy: "
-                        + (queuedImages + forming) + " images waiting and " + runningImages + " running, about "
-                        + String.format(Locale.ROOT, "%.1f", expectedWait / 1e6) + " ms before a new batch"
-                        + " can start, more than its " + queueWaitBudget() + " queue-wait budget");
-            }
+            checkRoom(items);
             queue.addLast(job);
             queuedImages += items;
             notEmpty.signal();
@@ -156,6 +145,39 @@ public final class DynamicBatcher implements AutoCloseable {
             return runningImages;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Refuses now what {@link #submit} would refuse for lack of room (a full queue, or a wait over the
+     * queue-wait budget), so a server can answer 503 before it reads and parses a request body that
+     * would be refused anyway: under overload, reading what is refused costs as much CPU as the model's
+     * work. Passing is no promise: {@code submit} checks again.
+     *
+     * @throws ServingException OVERLOADED as {@code submit} would
+     */
+    public void checkAdmission(int items) {
+        lock.lock();
+        try {
+            checkRoom(items);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Throws OVERLOADED when {@code items} more images would overfill the queue or wait over budget; lock held. */
+    private void checkRoom(int items) {
+        if (queuedImages + forming + items > settings.queueCapacity()) {
+            throw new ServingException(ErrorKind.OVERLOADED, "model '" + model.info().name() + "' queue is full ("
+                    + (queuedImages + forming) + " of " + settings.queueCapacity() + " images waiting)");
+        }
+        long expectedWait = settings.maxQueueWait().isZero() ? 0
+                : waitEstimate.waitNanos(queuedImages + forming, running, runningImages);
+        if (expectedWait > settings.maxQueueWait().toNanos()) {
+            throw new ServingException(ErrorKind.OVERLOADED, "model '" + model.info().name() + "' is busy: "
+                    + (queuedImages + forming) + " images waiting and " + runningImages + " running, about "
+                    + String.format(Locale.ROOT, "%.1f", expectedWait / 1e6) + " ms before a new batch"
+                    + " can start, more than its " + queueWaitBudget() + " queue-wait budget");
         }
     }
 

@@ -50,6 +50,7 @@ public final class ClassificationGrpcService extends ClassificationServiceGrpc.C
     @Override
     public void classify(ClassifyRequest request, StreamObserver<ClassifyResponse> observer) {
         calls.unary("Classify", request.getModel(), observer, () -> {
+            inference.checkAdmission(request.getModel(), ""); // 404 or 503 before decoding images meant for no model
             int topK = request.getTopK() == 0 ? ClassifyHttpService.DEFAULT_TOP_K : request.getTopK();
             List<byte[]> images = request.getImagesList().stream().map(ByteString::toByteArray).toList();
             ImageClassifier.Result result = classifier.classify(request.getModel(), images, topK,
@@ -70,7 +71,7 @@ public final class ClassificationGrpcService extends ClassificationServiceGrpc.C
     @Override
     public void explain(ExplainRequest request, StreamObserver<ExplainResponse> observer) {
         calls.unary("Explain", request.getModel(), observer, () -> {
-            inference.describe(request.getModel(), ""); // 404 or 503 before decoding an image meant for no model
+            inference.checkAdmission(request.getModel(), ""); // 404 or 503 before decoding an image meant for no model or a full one
             FashionMnistConverter.Converted image = classifier.convert(request.getImage().toByteArray(),
                     Preprocess.parse(request.getPreprocess()));
             Explanation e = explainer.explain(new dev.tailor.server.explain.ExplainRequest(request.getModel(),

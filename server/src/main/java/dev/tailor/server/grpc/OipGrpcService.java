@@ -173,7 +173,7 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> observer) {
         calls.unary("ModelInfer", request.getModelName(), observer, () -> {
-            inference.describe(request.getModelName(), request.getModelVersion()); // 404 before decoding the tensors
+            inference.checkAdmission(request.getModelName(), request.getModelVersion()); // 404 or 503 before decoding the tensors
             boolean raw = request.getRawInputContentsCount() > 0;
             InferResponse response = inference.infer(new InferRequest(request.getModelName(),
                     request.getModelVersion(), request.getId(), inputs(request, raw), outputs(request),

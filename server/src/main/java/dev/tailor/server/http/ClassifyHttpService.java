@@ -133,7 +133,7 @@ public final class ClassifyHttpService implements HttpService {
     private void classify(ServerRequest req, ServerResponse res) {
         String name = req.path().pathParameters().get("name");
         exchanges.serve(req, res, name, () -> {
-            inference.describe(name, ""); // 404 or 503 before reading a body meant for no model
+            inference.checkAdmission(name, ""); // 404 or 503 before reading a body meant for no model or a full one
             String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").trim();
             String type = contentType.toLowerCase(Locale.ROOT);
             int topK = intParameter(req, "top_k", DEFAULT_TOP_K);

@@ -168,7 +168,7 @@ public final class OipHttpService implements HttpService {
     private void infer(ServerRequest req, ServerResponse res) {
         String name = req.path().pathParameters().get("name");
         exchanges.serveReply(req, res, name, () -> {
-            inference.describe(name, version(req)); // 404 before reading a body meant for no model
+            inference.checkAdmission(name, version(req)); // 404 or 503 before reading a body meant for no model or a full one
             try (InFlightLimit.Permit permit = limit.acquire()) {
                 // read as JSON whatever the Content-Type says, as Triton does: `curl -d @req.json` sends
                 // application/x-www-form-urlencoded, and a body that is not JSON is refused as such. With

@@ -61,6 +61,17 @@ final class EnsembleInference {
         return true;
     }
 
+    /** Throws OVERLOADED when a member's batcher has no room for one more image now. */
+    void checkAdmission() {
+        for (String member : ensemble.members()) {
+            ServedModel served = member(() -> repository.find(member, ""));
+            member(member, () -> {
+                served.batcher().checkAdmission(1);
+                return null;
+            });
+        }
+    }
+
     /** The smallest queue capacity of the members: no request may carry more images than that. */
     int queueCapacity() {
         int capacity = Integer.MAX_VALUE;

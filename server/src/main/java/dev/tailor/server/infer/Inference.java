@@ -75,6 +75,22 @@ public final class Inference {
     }
 
     /**
+     * The check a handler makes before it reads a request body: the model (or ensemble) exists and is
+     * ready, and its batcher (each member's) has room for one more image now, so an overloaded server
+     * refuses without reading and parsing what it refuses.
+     *
+     * @throws ServingException NOT_FOUND, UNAVAILABLE, or OVERLOADED
+     */
+    public void checkAdmission(String name, String version) {
+        describe(name, version);
+        if (isEnsemble(name)) {
+            ensemble.checkAdmission();
+        } else {
+            repository.find(name, version).batcher().checkAdmission(1);
+        }
+    }
+
+    /**
      * Whether {@code name} serves {@code version} (the latest when empty) now; an ensemble when all its
      * members serve.
      *

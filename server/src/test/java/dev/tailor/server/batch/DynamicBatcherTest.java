@@ -174,10 +174,13 @@ class DynamicBatcherTest {
             assertTrue(busy.getMessage().contains("0 images waiting and 1 running")
                     && busy.getMessage().contains("1 ns queue-wait budget"), busy.getMessage());
             assertEquals(0, batcher.queuedImages(), "the refused request left nothing queued");
+            // the same refusal, asked before a request body is read
+            assertEquals(ErrorKind.OVERLOADED, assertThrows(ServingException.class, () -> batcher.checkAdmission(1)).kind());
             releaseThird.countDown();
             assertArrayEquals(alone(pixels(3, 1), 1), running.get(60, TimeUnit.SECONDS).outputs().get("probabilities"),
                     1e-6f);
             awaitIdle(batcher);
+            batcher.checkAdmission(1); // idle: room again
             // the model idle again: the next request is taken
             assertArrayEquals(alone(pixels(5, 1), 1), batcher.submit(pixels(5, 1), 1, far()).get(60, TimeUnit.SECONDS)
                     .outputs().get("probabilities"), 1e-6f);
@@ -212,6 +215,9 @@ class DynamicBatcherTest {
                 queued.add(batcher.submit(pixels(5 + i, 1), 1, far()));
             }
             assertEquals(12, batcher.queuedImages());
+            batcher.checkAdmission(244); // 12 + 244 = the capacity of 256
+            ServingException full = assertThrows(ServingException.class, () -> batcher.checkAdmission(245));
+            assertTrue(full.getMessage().contains("queue is full"), full.getMessage());
             release.countDown();
             running.get(60, TimeUnit.SECONDS);
             for (CompletableFuture<BatchResult> future : queued) {
