@@ -332,7 +332,7 @@ public final class DynamicBatcher implements AutoCloseable {
             List<Job> batch = drain();
             if (batch != null && !batch.isEmpty()) {
                 running++; // before the gathering lock goes, so the next gatherer sees the model busy
-                runningImages += batch.stream().mapToInt(Job::items).sum();
+                runningImages += forming; // the batch's images, as drain() counted them
             }
             return batch;
         } finally {

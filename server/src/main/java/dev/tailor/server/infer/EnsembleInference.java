@@ -183,7 +183,8 @@ final class EnsembleInference {
         }
     }
 
-    private ServedModel member(java.util.function.Supplier<ServedModel> lookup) {
+    /** Looks a member up: one that is missing or not ready makes the ensemble (which exists) unavailable. */
+    private <T> T member(java.util.function.Supplier<T> lookup) {
         try {
             return lookup.get();
         } catch (ServingException e) {
@@ -200,13 +201,7 @@ final class EnsembleInference {
         Members() {
             try {
                 for (String member : ensemble.members()) {
-                    ServedModel.Use use;
-                    try {
-                        use = repository.acquire(member, "");
-                    } catch (ServingException e) {
-                        ErrorKind kind = e.kind() == ErrorKind.NOT_FOUND ? ErrorKind.UNAVAILABLE : e.kind();
-                        throw new ServingException(kind, "ensemble '" + name() + "' is not ready: " + e.getMessage());
-                    }
+                    ServedModel.Use use = member(() -> repository.acquire(member, ""));
                     uses.add(use);
                     infos.add(use.info());
                 }

@@ -82,11 +82,11 @@ public final class Inference {
      * @throws ServingException NOT_FOUND, UNAVAILABLE, or OVERLOADED
      */
     public void checkAdmission(String name, String version) {
-        describe(name, version);
         if (isEnsemble(name)) {
+            describe(name, version);
             ensemble.checkAdmission();
         } else {
-            repository.find(name, version).batcher().checkAdmission(1);
+            repository.find(name, version).batcher().checkAdmission(1); // find: NOT_FOUND or UNAVAILABLE first
         }
     }
 
@@ -139,7 +139,7 @@ public final class Inference {
      * model is held from lookup to answer, so a swap meanwhile never fails the request.
      */
     public InferResponse infer(InferRequest request) {
-        if (ensemble != null && ensemble.name().equals(request.model())) {
+        if (isEnsemble(request.model())) {
             checkEnsembleVersion(request.version());
             Duration wait = wait(request.timeout());
             return ensemble.infer(request, System.nanoTime() + wait.toNanos(), wait);
@@ -206,7 +206,7 @@ public final class Inference {
      * returns the top {@code topK} classes of each, by probability.
      */
     public Classification classify(String name, byte[] pixels, int count, int topK, Duration timeout) {
-        if (ensemble != null && ensemble.name().equals(name)) {
+        if (isEnsemble(name)) {
             Duration wait = wait(timeout);
             return ensemble.classify(pixels, count, topK, System.nanoTime() + wait.toNanos(), wait);
         }
