@@ -147,13 +147,15 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (initFrom != null && resume) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--init-from starts a new run and cannot be "
-                    + "combined with --resume (resume the fine-tuning run with --resume alone)");
+        TrainingRun.Spec run;
+        try { // the spec checks its options (e.g. --init-from with --resume) before the data is read
+            run = new TrainingRun.Spec(model, new ArchitectureOptions(bottleneck), config, fractions, trainLimit,
+                    valLimit, out, resume, !noProgress && System.console() != null, initFrom);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         FashionMnist dataset = FashionMnist.load(data.resolve());
-        new TrainingRun(dataset, System.out).run(new TrainingRun.Spec(model, new ArchitectureOptions(bottleneck), config,
-                fractions, trainLimit, valLimit, out, resume, !noProgress && System.console() != null, initFrom));
+        new TrainingRun(dataset, System.out).run(run);
         return 0;
     }
 }
