@@ -49,8 +49,8 @@ public final class GrpcCalls {
             observer.onError(Status.INTERNAL.withDescription(answer.getMessage()).asRuntimeException());
         } finally {
             if (model != null) {
-                String label = inference.knows(model) ? model : "_unknown";
-                metrics.request(label, "grpc", code.name(), code == Status.Code.OK, System.nanoTime() - start);
+                metrics.request(model, inference::knows, "grpc", code.name(), code == Status.Code.OK,
+                        System.nanoTime() - start);
             }
         }
     }

@@ -83,9 +83,12 @@ public final class Exchanges {
         } catch (Exception e) {
             status = send(req, res, e);
         } finally {
-            // unknown names are pooled, so that a client probing random names cannot grow the label set
-            String label = model == null ? "-" : inference.knows(model) ? model : "_unknown";
-            metrics.request(label, "rest", Integer.toString(status), status < 400, System.nanoTime() - start);
+            long nanos = System.nanoTime() - start;
+            if (model == null) {
+                metrics.request("-", "rest", Integer.toString(status), status < 400, nanos);
+            } else {
+                metrics.request(model, inference::knows, "rest", Integer.toString(status), status < 400, nanos);
+            }
         }
     }
 

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 
@@ -41,6 +43,9 @@ public final class ServerMetrics implements ModelMetrics, ExplanationMeter {
     private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256};
 
     private final MeterRegistry registry;
+    // a request's label check and its count (read side) against a model's meters being forgotten (write
+    // side): otherwise a request that checked just before the model left would bring its meters back
+    private final ReadWriteLock forgetting = new ReentrantReadWriteLock();
 
     /** Meters go into {@code registry}. */
     public ServerMetrics(MeterRegistry registry) {
@@ -52,7 +57,22 @@ public final class ServerMetrics implements ModelMetrics, ExplanationMeter {
         return registry;
     }
 
-    /** Counts one finished request and records its end-to-end latency. */
+    /**
+     * Counts one finished request to {@code model} and records its latency, labelled with the model's
+     * name while {@code known} says the server has it, else {@code _unknown} (so that clients probing
+     * random names cannot grow the label set). A model leaves the repository before its meters are
+     * {@linkplain #forget forgotten}, and the check and the count here cannot straddle that.
+     */
+    public void request(String model, Predicate<String> known, String protocol, String status, boolean ok, long nanos) {
+        forgetting.readLock().lock();
+        try {
+            request(known.test(model) ? model : "_unknown", protocol, status, ok, nanos);
+        } finally {
+            forgetting.readLock().unlock();
+        }
+    }
+
+    /** Counts one finished request and records its end-to-end latency, labelled {@code model} as given. */
     public void request(String model, String protocol, String status, boolean ok, long nanos) {
         List<Tag> tags = List.of(Tag.create("model", model), Tag.create("protocol", protocol), Tag.create("status", status));
         registry.getOrCreate(Counter.builder("tailor.requests").scope(SCOPE).tags(tags)
@@ -103,7 +123,12 @@ public final class ServerMetrics implements ModelMetrics, ExplanationMeter {
 
     @Override
     public void forget(String model) {
-        remove(tags -> model.equals(tags.get("model")));
+        forgetting.writeLock().lock();
+        try {
+            remove(tags -> model.equals(tags.get("model")));
+        } finally {
+            forgetting.writeLock().unlock();
+        }
     }
 
     @Override
