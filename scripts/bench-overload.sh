@@ -4,7 +4,7 @@
 # server latency. A fresh server, JSON REST: warmed 30 s; saturation S measured (closed, 64 users, 15 s);
 # unloaded (1 user, 15 s); 2 x S offered (open profile) for 20 s; unloaded again right after (5 s).
 # Prints the accepted (OK) requests' percentiles of each phase beside the unloaded p99.
-# Usage: scripts/bench-overload.sh OUTDIR [extra server -D flags...]
+# Usage: [SCENARIO=json|binary|grpc|classify] scripts/bench-overload.sh OUTDIR [extra server -D flags...]
 #   e.g. scripts/bench-overload.sh /tmp/ov-25 -Dtailor.batching.max-queue-wait-ms=25
 # Needs 2 cores and taskset (util-linux). Build first: ./mvnw package -DskipTests
 set -u
@@ -17,7 +17,7 @@ taskset -c 0 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc
   > "$out/server.log" 2>&1 &
 pid=$!; trap "kill $pid 2>/dev/null" EXIT
 for i in $(seq 1 60); do curl -sf localhost:$port/v2/health/ready >/dev/null && break; sleep 1; done
-lt() { taskset -c 1 loadtest/run.sh --target http://127.0.0.1:$port --scenario json --max-error-pct 100 \
+lt() { taskset -c 1 loadtest/run.sh --target http://127.0.0.1:$port --scenario ${SCENARIO:-json} --max-error-pct 100 \
   --results "$out/gatling" --csv "$out/latency.csv" --server-pid $pid "$@"; }
 # the OK column of a Gatling summary row, e.g. ok 99th percentile
 ok() { grep -E "response time $1 percentile" "$2" | awk -F'|' '{gsub(/ /,"",$3); print $3}'; }
