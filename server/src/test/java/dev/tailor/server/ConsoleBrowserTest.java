@@ -4,6 +4,7 @@ import dev.tailor.trainer.data.ImageSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -39,13 +40,18 @@ class ConsoleBrowserTest {
     private static TestServer server;
     private static WebDriver browser;
 
+    /** A folder with the shipped cnn4b alone: unloading it must leave the server with no model ready. */
+    @TempDir
+    static Path models;
+
     @BeforeAll
     static void start() throws Exception {
         for (Path binary : List.of(CHROMIUM, CHROMEDRIVER)) {
             assertTrue(Files.isExecutable(binary), binary + " is missing: install Debian's packages"
                     + " (apt-get install -y chromium chromium-driver), or run scripts/test.sh as root, which does");
         }
-        server = TestServer.start(Fixtures.shippedModels(), Map.of("tailor.repository.api-token", TOKEN),
+        Files.copy(Fixtures.shippedModels().resolve("cnn4b.onnx"), models.resolve("cnn4b.onnx"));
+        server = TestServer.start(models, Map.of("tailor.repository.api-token", TOKEN),
                 new TestObserver());
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();

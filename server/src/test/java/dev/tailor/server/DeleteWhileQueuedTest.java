@@ -77,7 +77,7 @@ class DeleteWhileQueuedTest {
                         "a request queued before the delete was not served by its model");
             }
             server.awaitEntry("shop.onnx", null, "shop never unloaded");
-            assertFalse(server.metricsText().contains("model=\"shop\""), "the deleted model's meters are still there");
+            server.awaitMetersGone("shop");
             assertEquals(200, server.status("/v2/health/ready"), "a model deleted on purpose does not make the server unready");
             assertTrue(server.server().repository().models().stream().noneMatch(m -> m.info().name().equals("shop")));
         }

@@ -153,6 +153,19 @@ final class TestServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Polls the metrics until no meter is labelled {@code model}: a model leaves the repository's
+     * listing a moment before its meters are forgotten (in that order, so that no request can bring
+     * them back), and a test reading both must wait for the second. Generous deadline, no timing asserted.
+     */
+    void awaitMetersGone(String model) throws Exception {
+        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (metricsText().contains("model=\"" + model + "\"")) {
+            assertTrue(System.nanoTime() < until, "the meters of the removed model " + model + " are still there");
+            Thread.sleep(10);
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
