@@ -250,7 +250,7 @@ class ExplainTest {
         CompletableFuture<HttpResponse<byte[]>> running = classifyAsync(1, image);
         OBSERVER.batches.awaitHeld(1);
         CompletableFuture<HttpResponse<byte[]>> queued = classifyAsync(16, image);
-        awaitQueueDepth(16);
+        server.awaitMetric("tailor_queue_depth", MODEL, 16);
         HttpResponse<byte[]> refused = explain("", "image/png", image);
         assertError(refused, 503, "queue is full");
         assertEquals("1", refused.headers().firstValue("Retry-After").orElse(""));
@@ -315,14 +315,6 @@ class ExplainTest {
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    /** Polls the queue-depth gauge until it reads {@code images}; the deadline only catches a hang. */
-    private static void awaitQueueDepth(int images) throws Exception {
-        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (server.metric("tailor_queue_depth", MODEL) != images) {
-            assertTrue(System.nanoTime() < until, "the queue never held " + images + " images");
-            Thread.sleep(10);
-        }
-    }
 
     private static HttpResponse<byte[]> explain(String query, String contentType, byte[] body) throws Exception {
         return server.http().send(HttpRequest.newBuilder(server.uri("/v1/models/" + MODEL + "/explain" + query))

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -46,8 +47,8 @@ public final class Inference {
     }
 
     /** The ensemble served, if one is configured. */
-    public java.util.Optional<Ensemble> ensemble() {
-        return java.util.Optional.ofNullable(ensemble).map(EnsembleInference::definition);
+    public Optional<Ensemble> ensemble() {
+        return Optional.ofNullable(ensemble).map(EnsembleInference::definition);
     }
 
     /** Whether {@code name} is a model of the repository (serving or not) or the ensemble: metrics label by such names only. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.MetricsConfig;
 import io.helidon.metrics.api.MetricsFactory;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class ServerMetricsTest {
     @Test
     void aRequestCountedAsItsModelLeavesDoesNotBringTheMetersBack() throws Exception {
-        MeterRegistry registry = MetricsFactory.getInstance().globalRegistry();
+        // a registry of its own, not the process's global one other tests' servers share
+        MeterRegistry registry = MetricsFactory.getInstance().createMeterRegistry(MetricsConfig.create());
         ServerMetrics metrics = new ServerMetrics(registry);
         String model = "leaving-" + System.nanoTime();
         Set<String> repository = ConcurrentHashMap.newKeySet();
