@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.MetricsConfig;
+import io.helidon.config.Config;
 import io.helidon.metrics.api.MetricsFactory;
+import io.helidon.metrics.spi.MetricsFactoryProvider;
+import java.util.List;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -15,8 +19,11 @@ import org.junit.jupiter.api.Test;
 class ServerMetricsTest {
     @Test
     void aRequestCountedAsItsModelLeavesDoesNotBringTheMetersBack() throws Exception {
-        // a registry of its own, not the process's global one other tests' servers share
-        MeterRegistry registry = MetricsFactory.getInstance().createMeterRegistry(MetricsConfig.create());
+        // a factory and registry of its own, made from the provider: not the process's current factory nor its
+        // global registry, which other tests' servers share
+        MetricsFactory factory = ServiceLoader.load(MetricsFactoryProvider.class).findFirst().orElseThrow()
+                .create(Config.empty(), MetricsConfig.create(), List.of());
+        MeterRegistry registry = factory.createMeterRegistry(MetricsConfig.create());
         ServerMetrics metrics = new ServerMetrics(registry);
         String model = "leaving-" + System.nanoTime();
         Set<String> repository = ConcurrentHashMap.newKeySet();
@@ -44,6 +51,7 @@ class ServerMetricsTest {
 
         metrics.request(model, repository::contains, "rest", "404", false, 1_000);
         assertFalse(hasMeters(registry, model), "a gone model's later requests are pooled under _unknown");
+        factory.close();
     }
 
     private static boolean hasMeters(MeterRegistry registry, String model) {
