@@ -315,7 +315,6 @@ class ExplainTest {
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
-
     private static HttpResponse<byte[]> explain(String query, String contentType, byte[] body) throws Exception {
         return server.http().send(HttpRequest.newBuilder(server.uri("/v1/models/" + MODEL + "/explain" + query))
                 .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),

@@ -3,9 +3,9 @@ package dev.tailor.server.metrics;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.helidon.config.Config;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.MetricsConfig;
-import io.helidon.config.Config;
 import io.helidon.metrics.api.MetricsFactory;
 import io.helidon.metrics.spi.MetricsFactoryProvider;
 import java.util.List;
