@@ -47,8 +47,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "10 comma-separated per-class loss weights, e.g. 1.3,1,1,1,1,1,1.5,1,1,1 (default: none)")
     double[] classWeights;
 
-    @Option(names = "--augment", defaultValue = "auto", paramLabel = "on|off|auto",
-            description = "Shift/zoom/shear/flip augmentation; auto = on for cnn4b, off otherwise (as in seed 004)")
+    @Option(names = "--augment", defaultValue = "auto", paramLabel = "on|mild|off|auto",
+            description = "on = seed 004's shift/zoom/shear/flip augmentation; mild = flips and whole-pixel shifts of "
+                    + "up to 2 px only; auto = on for cnn4b, off otherwise (as in seed 004)")
     String augment;
 
     @Option(names = "--rotation", defaultValue = "0", description = "Rotation range in degrees when augmenting (default: 0, seed 004 found it hurts)")
@@ -129,14 +130,14 @@ final class TrainCommand implements Callable<Integer> {
             case "60/20/20" -> new double[]{0.6, 0.2, 0.2};
             default -> throw new CommandLine.ParameterException(spec.commandLine(), "--split must be 80/20 or 60/20/20, got " + split);
         };
-        boolean augmentOn = switch (augment) {
-            case "on" -> true;
-            case "off" -> false;
-            case "auto" -> model.equals("cnn4b");
-            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--augment must be on, off or auto");
+        AugmentConfig aug = switch (augment) {
+            case "on" -> AugmentConfig.standard();
+            case "mild" -> AugmentConfig.mild();
+            case "off" -> AugmentConfig.none();
+            case "auto" -> model.equals("cnn4b") ? AugmentConfig.standard() : AugmentConfig.none();
+            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--augment must be on, mild, off or auto");
         };
-        AugmentConfig aug = augmentOn ? AugmentConfig.standard() : AugmentConfig.none();
-        if (augmentOn && rotation > 0) {
+        if (aug.enabled() && rotation > 0) {
             aug = aug.withRotation(rotation);
         }
         TrainConfig config;

@@ -44,6 +44,10 @@ public final class Augmenter {
         double rot = config.rotationDegrees() > 0 ? rng.uniform(-config.rotationDegrees(), config.rotationDegrees()) : 0;
         double tx = config.widthShift() > 0 ? rng.uniform(-config.widthShift(), config.widthShift()) * side : 0;
         double ty = config.heightShift() > 0 ? rng.uniform(-config.heightShift(), config.heightShift()) * side : 0;
+        if (config.wholePixelShifts()) {
+            tx = Math.rint(tx);
+            ty = Math.rint(ty);
+        }
         return new Transform(flip, sx, sy, shear, rot, tx, ty);
     }
 

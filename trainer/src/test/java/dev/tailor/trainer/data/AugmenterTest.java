@@ -74,6 +74,39 @@ class AugmenterTest {
         assertFalse(java.util.Arrays.equals(src, a));
     }
 
+    @Test
+    void mildAugmentationOnlyFlipsAndMovesWholePixelsByAtMostTwo() {
+        float[] src = knownImage();
+        float[] dst = new float[src.length];
+        Augmenter mild = new Augmenter(AugmentConfig.mild());
+        Rng rng = new Rng(5);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 300; i++) {
+            mild.augment(src, 0, dst, 0, SIDE, rng);
+            seen.add(matchingWholePixelMove(src, dst));
+        }
+        assertFalse(seen.contains(null), "every mild augmentation is a flip and/or a whole-pixel shift of the source");
+        // 2 flips x 5 x 5 shifts are reachable; 300 draws should meet most of them, both flips and the extremes
+        assertTrue(seen.size() > 35, "only " + seen.size() + " distinct moves: " + seen);
+        assertTrue(seen.contains("flip 2,-2") || seen.contains("flip -2,2") || seen.contains("keep 2,2"), seen.toString());
+    }
+
+    /** "flip|keep dx,dy" if dst is src moved by whole pixels within ±2 (and maybe flipped), else null. */
+    private static String matchingWholePixelMove(float[] src, float[] dst) {
+        float[] candidate = new float[src.length];
+        for (boolean flip : new boolean[]{false, true}) {
+            for (int dx = -2; dx <= 2; dx++) {
+                for (int dy = -2; dy <= 2; dy++) {
+                    Augmenter.apply(src, 0, candidate, 0, SIDE, new Augmenter.Transform(flip, 1, 1, 0, 0, dx, dy));
+                    if (java.util.Arrays.equals(candidate, dst)) {
+                        return (flip ? "flip " : "keep ") + dx + "," + dy;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     /** An asymmetric test pattern: distinct values, a bright bar on the left. */
     private static float[] knownImage() {
         float[] img = new float[SIDE * SIDE];
