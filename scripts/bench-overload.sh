@@ -35,7 +35,10 @@ ok() { grep -E "response time $1 percentile" "$2" | awk -F'|' '{gsub(/ /,"",$3);
 
 start_server server "$@"
 lt --profile closed --users 64 --duration 15s --warmup 0s --label saturation > "$out/saturation.out" 2>&1
-S=$(awk -F, '$1=="saturation"{printf "%d", $8 / $6}' "$out/latency.csv")   # answered requests per second
+S=$(awk -F, '$1=="saturation" && $6 > 0 {printf "%d", $8 / $6}' "$out/latency.csv")   # answered requests per second
+if [ -z "$S" ] || [ "$S" -eq 0 ]; then
+  echo "the saturation phase answered nothing; see $out/saturation.out and $out/server.log" >&2; exit 1
+fi
 lt --profile closed --users 1 --duration 15s --warmup 0s --label unloaded > "$out/unloaded.out" 2>&1
 if [ -n "${ADMISSION_MS:-}" ]; then start_server server-admission "$@" -Dtailor.batching.max-queue-wait-ms=$ADMISSION_MS; fi
 rate=${RATE:-$((2 * S))}
@@ -54,5 +57,10 @@ grep -h '^server:' "$out/overload.out"
 # acceptance point 2: the accepted requests' p99 under overload within 3 x the unloaded p99
 num() { echo "$1" | tr -d ','; }
 u=$(num "$(ok 99th "$out/unloaded.out")"); o=$(num "$(ok 99th "$out/overload.out")")
-awk -v u="$u" -v o="$o" 'BEGIN { r = o / u; printf "accepted p99 under overload: %d ms = %.1f x the unloaded p99 (%d ms): %s\n",
+if [ -z "$u" ] || [ -z "$o" ]; then
+  missing=unloaded; [ -n "$u" ] && missing=overload
+  echo "no verdict: the $missing phase has no accepted-request p99 (see $out/$missing.out)"; exit 1
+fi
+# Gatling rounds to whole milliseconds: an unloaded p99 of 0 ms is taken as 1 ms rather than divided by
+awk -v u="$u" -v o="$o" 'BEGIN { d = (u < 1 ? 1 : u); r = o / d; printf "accepted p99 under overload: %d ms = %.1f x the unloaded p99 (%d ms): %s\n",
   o, r, u, (r <= 3 ? "within 3 x" : "ABOVE 3 x") }'
