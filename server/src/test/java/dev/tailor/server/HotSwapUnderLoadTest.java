@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -95,11 +96,8 @@ class HotSwapUnderLoadTest {
             }
             long switched = System.nanoTime(); // the list shows the last file: every later lookup gets its model
             char last = SWAPS % 2 == 1 ? 'B' : 'A';
-            long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (answers.stream().filter(x -> x.sentNanos() > switched).count() < 40 && failures.isEmpty()) {
-                assertTrue(System.nanoTime() < until, "the clients stopped getting answers");
-                Thread.sleep(10);
-            }
+            Eventually.await(Duration.ofMinutes(2), "the clients stopped getting answers",
+                    () -> answers.stream().filter(x -> x.sentNanos() > switched).count() >= 40 || !failures.isEmpty());
             stop.set(true);
             for (Future<?> client : running) {
                 client.get(2, TimeUnit.MINUTES);
@@ -123,11 +121,8 @@ class HotSwapUnderLoadTest {
     }
 
     private static void awaitAnswers(ConcurrentLinkedQueue<Answer> answers, int count,
-                                     ConcurrentLinkedQueue<String> failures) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (answers.size() < count && failures.isEmpty()) {
-            assertTrue(System.nanoTime() < until, "the clients stopped getting answers");
-            Thread.sleep(5);
-        }
+                                     ConcurrentLinkedQueue<String> failures) throws Exception {
+        Eventually.await(Duration.ofMinutes(2), "the clients stopped getting answers",
+                () -> answers.size() >= count || !failures.isEmpty());
     }
 }

@@ -74,11 +74,8 @@ class ReadinessAndShutdownTest {
                     .modelReady(ModelReadyRequest.newBuilder().setName("broken").build()).getReady());
 
             ModelFiles.renameOver(models.resolve("broken.onnx"), ModelFiles.ann());
-            long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (status(http, server, "/v2/health/ready") != 200) {
-                assertTrue(System.nanoTime() < until, "the fixed model never made the server ready");
-                Thread.sleep(20);
-            }
+            Eventually.await(Duration.ofMinutes(2), "the fixed model never made the server ready",
+                    () -> status(http, server, "/v2/health/ready") == 200);
             assertTrue(GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.MINUTES)
                     .modelReady(ModelReadyRequest.newBuilder().setName("broken").build()).getReady());
         } finally {

@@ -15,10 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -136,17 +134,17 @@ final class TestServer implements AutoCloseable {
      */
     JsonNode awaitEntry(String file, Predicate<JsonNode> condition, String what) throws Exception {
         JsonNode[] entry = new JsonNode[1];
-        poll(() -> {
+        Eventually.await(Duration.ofMinutes(2), () -> what + "; the entry of " + file + " is " + entry[0], () -> {
             entry[0] = entry(file);
             return condition == null ? entry[0] == null : entry[0] != null && condition.test(entry[0]);
-        }, Duration.ofMinutes(2), () -> what + "; the entry of " + file + " is " + entry[0]);
+        });
         return entry[0];
     }
 
     /** Polls {@link #metric} until it reads {@code value}; the deadline is generous, no timing is asserted. */
     void awaitMetric(String name, String model, double value) throws Exception {
-        poll(() -> metric(name, model) == value, Duration.ofMinutes(1),
-                () -> name + "{model=" + model + "} never read " + value);
+        Eventually.await(Duration.ofMinutes(1), () -> name + "{model=" + model + "} never read " + value,
+                () -> metric(name, model) == value);
     }
 
     /**
@@ -155,17 +153,8 @@ final class TestServer implements AutoCloseable {
      * them back), and a test reading both must wait for the second. Generous deadline, no timing asserted.
      */
     void awaitMetersGone(String model) throws Exception {
-        poll(() -> !metricsText().contains("model=\"" + model + "\""), Duration.ofMinutes(1),
-                () -> "the meters of the removed model " + model + " are still there");
-    }
-
-    /** Checks {@code done} every 10 ms until it holds; fails with {@code failure} once {@code deadline} has passed. */
-    private static void poll(Callable<Boolean> done, Duration deadline, Supplier<String> failure) throws Exception {
-        long until = System.nanoTime() + deadline.toNanos();
-        while (!done.call()) {
-            assertTrue(System.nanoTime() < until, failure);
-            Thread.sleep(10);
-        }
+        Eventually.await(Duration.ofMinutes(1), "the meters of the removed model " + model + " are still there",
+                () -> !metricsText().contains("model=\"" + model + "\""));
     }
 
     @Override

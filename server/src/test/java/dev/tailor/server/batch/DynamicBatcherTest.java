@@ -2,6 +2,7 @@ package dev.tailor.server.batch;
 
 import dev.tailor.exporter.TestModels;
 import dev.tailor.server.ErrorKind;
+import dev.tailor.server.Eventually;
 import dev.tailor.server.ServingException;
 import dev.tailor.server.model.Device;
 import dev.tailor.server.model.OnnxModel;
@@ -191,12 +192,8 @@ class DynamicBatcherTest {
     }
 
     /** Waits until no batch runs (its callers may have their answers a moment before the worker counts it out). */
-    private static void awaitIdle(DynamicBatcher batcher) throws InterruptedException {
-        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (batcher.runningImages() > 0) {
-            assertTrue(System.nanoTime() < giveUp, "the batcher never went idle");
-            Thread.sleep(1);
-        }
+    private static void awaitIdle(DynamicBatcher batcher) throws Exception {
+        Eventually.await(Duration.ofSeconds(60), "the batcher never went idle", () -> batcher.runningImages() == 0);
     }
 
     @Test

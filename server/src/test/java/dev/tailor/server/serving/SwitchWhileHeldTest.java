@@ -1,6 +1,7 @@
 package dev.tailor.server.serving;
 
 import dev.tailor.exporter.TestModels;
+import dev.tailor.server.Eventually;
 import dev.tailor.server.batch.BatchSettings;
 import dev.tailor.server.model.Device;
 import dev.tailor.server.model.OnnxModel;
@@ -59,12 +60,8 @@ class SwitchWhileHeldTest {
 
             renameOver(file, b);
             String shaB = sha(b);
-            long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
             // the switch puts the new instance in service, then retires the old one: wait for both steps
-            while (!old.isRetired()) {
-                assertTrue(System.nanoTime() < until, "the new file never served");
-                Thread.sleep(10);
-            }
+            Eventually.await(Duration.ofMinutes(2), "the new file never served", old::isRetired);
             assertNotSame(old, repository.find("shop", ""));
             assertEquals(shaB, repository.find("shop", "").source().sha256());
             assertFalse(old.closed().isDone(), "closed under a request that holds it");
