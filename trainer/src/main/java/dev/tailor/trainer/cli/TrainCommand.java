@@ -68,9 +68,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup-epochs", defaultValue = "0", description = "Linear warm-up epochs for --schedule cosine (default: ${DEFAULT-VALUE})")
     double warmupEpochs;
 
-    @Option(names = "--split", defaultValue = "80/20", paramLabel = "80/20|60/20/20",
-            description = "Stratified split of the official training set: train/validation (80/20, seed 004) or "
-                    + "train/validation/test (60/20/20, seed 000). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--split", defaultValue = "80/20", paramLabel = "80/20|60/20/20|all",
+            description = "Stratified split of the official training set: train/validation (80/20, seed 004), "
+                    + "train/validation/test (60/20/20, seed 000), or all: a final refit on all 60,000 images with no "
+                    + "validation, where the last epoch is the model (needs --schedule cosine or onecycle and "
+                    + "--patience 0). Default: ${DEFAULT-VALUE}")
     String split;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed for split, init, shuffling, augmentation, dropout (default: ${DEFAULT-VALUE})")
@@ -128,7 +130,9 @@ final class TrainCommand implements Callable<Integer> {
         double[] fractions = switch (split) {
             case "80/20" -> new double[]{0.8, 0.2};
             case "60/20/20" -> new double[]{0.6, 0.2, 0.2};
-            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--split must be 80/20 or 60/20/20, got " + split);
+            case "all" -> new double[]{1.0};
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--split must be 80/20, 60/20/20 or all, got " + split);
         };
         AugmentConfig aug = switch (augment) {
             case "on" -> AugmentConfig.standard();

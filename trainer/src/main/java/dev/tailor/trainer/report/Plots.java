@@ -21,15 +21,20 @@ public final class Plots {
     private Plots() {
     }
 
-    /** Training and validation loss (left) and accuracy (right) per epoch. */
+    /** Training and validation loss (left) and accuracy (right) per epoch; no validation curves in a run without validation. */
     public static void trainingCurves(List<EpochStats> history, String title, Path png) {
         double[] epochs = history.stream().mapToDouble(EpochStats::epoch).toArray();
         XYChart loss = new XYChartBuilder().width(600).height(420).title(title + ": loss").xAxisTitle("epoch").yAxisTitle("loss").build();
         loss.addSeries("train", epochs, history.stream().mapToDouble(EpochStats::trainLoss).toArray());
-        loss.addSeries("validation", epochs, history.stream().mapToDouble(EpochStats::valLoss).toArray());
+        boolean validated = history.stream().noneMatch(e -> Double.isNaN(e.valLoss()));
+        if (validated) {
+            loss.addSeries("validation", epochs, history.stream().mapToDouble(EpochStats::valLoss).toArray());
+        }
         XYChart acc = new XYChartBuilder().width(600).height(420).title(title + ": accuracy").xAxisTitle("epoch").yAxisTitle("accuracy").build();
         acc.addSeries("train", epochs, history.stream().mapToDouble(EpochStats::trainAccuracy).toArray());
-        acc.addSeries("validation", epochs, history.stream().mapToDouble(EpochStats::valAccuracy).toArray());
+        if (validated) {
+            acc.addSeries("validation", epochs, history.stream().mapToDouble(EpochStats::valAccuracy).toArray());
+        }
         sideBySide(List.of(loss, acc), png);
     }
 

@@ -36,6 +36,16 @@ public final class PlateauScheduler {
         return state;
     }
 
+    /**
+     * Records an epoch of a run without validation images (a refit on the whole training set):
+     * there is nothing to compare, so the epoch counts as the best so far (the last epoch is the
+     * model) and the learning rate stays as the fixed schedule set it.
+     */
+    public Decision onEpochEndWithoutValidation(int epoch, double currentLr) {
+        state = new State(state.bestLoss(), epoch, 0, 0);
+        return new Decision(currentLr, true, false);
+    }
+
     /** Records epoch {@code epoch}'s validation loss and decides the next learning rate. */
     public Decision onEpochEnd(int epoch, double valLoss, double currentLr) {
         double lr = currentLr;

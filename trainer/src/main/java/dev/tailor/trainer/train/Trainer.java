@@ -160,15 +160,21 @@ public final class Trainer {
                 trainSeconds += seconds;
                 Weights snapshot = snapshot(params, weights);
                 SameDiff inference = SameDiffGraphs.inference(def, snapshot);
-                float[][] valProbs = Evaluator.predict(inference, def, validation);
+                double valLoss = Double.NaN; // no validation images (a refit on the whole training set): not measured
+                double valAcc = Double.NaN;
+                if (validation.size() > 0) {
+                    float[][] valProbs = Evaluator.predict(inference, def, validation);
+                    valLoss = Evaluator.crossEntropy(valProbs, validation);
+                    valAcc = Evaluator.accuracy(valProbs, validation);
+                }
                 SameDiffGraphs.free(inference, snapshot);
-                double valLoss = Evaluator.crossEntropy(valProbs, validation);
-                double valAcc = Evaluator.accuracy(valProbs, validation);
                 EpochStats stats = new EpochStats(epoch, lossSum / seen, (double) correct / seen, valLoss, valAcc,
                         adam.learningRate(), seconds, seen / seconds);
                 history.add(stats);
                 listener.epochDone(stats, config.epochs());
-                PlateauScheduler.Decision decision = scheduler.onEpochEnd(epoch, valLoss, adam.learningRate());
+                PlateauScheduler.Decision decision = validation.size() > 0
+                        ? scheduler.onEpochEnd(epoch, valLoss, adam.learningRate())
+                        : scheduler.onEpochEndWithoutValidation(epoch, adam.learningRate());
                 Weights superseded = decision.improved() ? best : null;
                 if (decision.improved()) {
                     best = snapshot;

@@ -31,7 +31,9 @@ public final class TrainingRun {
     /**
      * What to train and where; {@code trainLimit}/{@code valLimit} (0 = all) cap the images used;
      * {@code initFrom}, when not null, is a run folder whose trained weights the run starts from
-     * (fine-tuning) instead of random ones.
+     * (fine-tuning) instead of random ones. A {@code split} of one part ({@code {1.0}}) trains on
+     * the whole training set without validation: nothing can then lower the rate on a plateau or
+     * stop early, so the schedule must be a fixed one, and the last epoch is the model.
      */
     public record Spec(String architecture, ArchitectureOptions options, TrainConfig config, double[] split,
                        int trainLimit, int valLimit, Path out, boolean resume, boolean progressBar, Path initFrom) {
@@ -39,6 +41,10 @@ public final class TrainingRun {
             if (initFrom != null && resume) {
                 throw new IllegalArgumentException("--init-from starts a new run; it cannot be combined with --resume "
                         + "(resume the fine-tuning run itself with --resume alone)");
+            }
+            if (split.length == 1 && (!config.learningRateSchedule().stepwise() || config.earlyStopPatience() > 0)) {
+                throw new IllegalArgumentException("--split all leaves no validation images to watch: use --schedule "
+                        + "cosine or onecycle and --patience 0 (the last epoch is the model)");
             }
         }
     }
@@ -59,7 +65,8 @@ public final class TrainingRun {
         TrainConfig config = spec.config();
         List<int[]> parts = StratifiedSplit.split(data.train().labels(), FashionMnist.NUM_CLASSES, spec.split(), config.seed());
         ImageSet train = data.train().subset(limit(parts.get(0), spec.trainLimit()));
-        ImageSet validation = data.train().subset(limit(parts.get(1), spec.valLimit()));
+        // a refit on the whole training set (one part) has no validation images
+        ImageSet validation = data.train().subset(parts.size() > 1 ? limit(parts.get(1), spec.valLimit()) : new int[0]);
         // seed 000's 60/20/20 holds its own test part; otherwise the untouched official test set
         ImageSet test = parts.size() > 2 ? data.train().subset(parts.get(2)) : data.test();
         try {

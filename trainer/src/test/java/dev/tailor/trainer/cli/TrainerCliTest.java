@@ -121,6 +121,31 @@ class TrainerCliTest {
     }
 
     @Test
+    void refitOnTheWholeTrainingSetHasNoValidationAndKeepsTheLastEpoch() throws Exception {
+        Path out = dir.resolve("refit");
+        Run plateau = run("train", "--model", "cnn1", "--split", "all", "--out", out.toString());
+        assertEquals(2, plateau.code(), plateau.err());
+        assertTrue(plateau.err().contains("--split all") && plateau.err().contains("--patience 0"), plateau.err());
+
+        Run refit = run("train", "--model", "cnn1", "--split", "all", "--schedule", "cosine", "--patience", "0",
+                "--epochs", "2", "--batch-size", "64", "--train-limit", "640", "--out", out.toString(), "--no-progress");
+        assertEquals(0, refit.code(), refit.err());
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertEquals(640, report.get("config").get("trainImages").asInt());
+        assertEquals(0, report.get("config").get("validationImages").asInt());
+        assertEquals(2, report.get("bestEpoch").asInt(), "without validation the last epoch is the model");
+        assertEquals(10_000, report.get("test").get("count").asInt());
+        assertTrue(report.get("test").get("accuracy").asDouble() > 0.5, report.get("test").toString());
+        assertTrue(Files.readString(out.resolve("train.log")).contains("no validation"));
+
+        Run resumed = run("train", "--model", "cnn1", "--split", "all", "--schedule", "cosine", "--patience", "0",
+                "--epochs", "3", "--batch-size", "64", "--train-limit", "640", "--out", out.toString(), "--no-progress",
+                "--resume");
+        assertEquals(0, resumed.code(), resumed.err());
+        assertEquals(3, new ObjectMapper().readTree(out.resolve("report.json").toFile()).get("bestEpoch").asInt());
+    }
+
+    @Test
     void edaWritesFourPngs() throws Exception {
         Path out = dir.resolve("eda");
         assertEquals(0, run("eda", "--out", out.toString(), "--pca-samples", "800").code());
