@@ -120,33 +120,13 @@ final class BinaryTensorCodec {
             return new Encoded(JsonInferCodec.write(response), -1);
         }
         List<byte[]> parts = new ArrayList<>();
-        byte[] json = JsonInferCodec.Json.write(g -> {
-            g.writeStartObject();
-            g.writeStringField("model_name", response.model());
-            g.writeStringField("model_version", response.version());
-            if (!response.id().isEmpty()) {
-                g.writeStringField("id", response.id());
+        byte[] json = JsonInferCodec.write(response, out -> {
+            if (!header.binary(out.name())) {
+                return null;
             }
-            g.writeArrayFieldStart("outputs");
-            for (TensorOutput out : response.outputs()) {
-                g.writeStartObject();
-                g.writeStringField("name", out.name());
-                g.writeStringField("datatype", out.datatype());
-                g.writeFieldName("shape");
-                g.writeArray(out.shape(), 0, out.shape().length);
-                if (header.binary(out.name())) {
-                    byte[] bytes = bytes(out);
-                    parts.add(bytes);
-                    g.writeObjectFieldStart("parameters");
-                    g.writeNumberField("binary_data_size", bytes.length);
-                    g.writeEndObject();
-                } else {
-                    JsonInferCodec.writeData(g, out);
-                }
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeEndObject();
+            byte[] bytes = bytes(out);
+            parts.add(bytes);
+            return bytes;
         });
         ByteArrayOutputStream body = new ByteArrayOutputStream(json.length + parts.stream().mapToInt(p -> p.length).sum());
         body.writeBytes(json);

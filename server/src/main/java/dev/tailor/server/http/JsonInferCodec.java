@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Reads and writes the Open Inference Protocol's JSON inference messages with Jackson's streaming
@@ -322,8 +323,17 @@ final class JsonInferCodec {
         }
     }
 
-    /** Serializes an inference response. */
+    /** Serializes an inference response, every output's values in JSON. */
     static byte[] write(InferResponse response) {
+        return write(response, out -> null);
+    }
+
+    /**
+     * Serializes an inference response; an output for which {@code binaryBytes} returns bytes carries
+     * their {@code binary_data_size} in place of {@code data} (the caller sends those bytes after the
+     * JSON, in output order), the others their values in JSON.
+     */
+    static byte[] write(InferResponse response, Function<TensorOutput, byte[]> binaryBytes) {
         return Json.write(g -> {
             g.writeStartObject();
             g.writeStringField("model_name", response.model());
@@ -338,7 +348,14 @@ final class JsonInferCodec {
                 g.writeStringField("datatype", out.datatype());
                 g.writeFieldName("shape");
                 g.writeArray(out.shape(), 0, out.shape().length);
-                writeData(g, out);
+                byte[] bytes = binaryBytes.apply(out);
+                if (bytes != null) {
+                    g.writeObjectFieldStart("parameters");
+                    g.writeNumberField("binary_data_size", bytes.length);
+                    g.writeEndObject();
+                } else {
+                    writeData(g, out);
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -347,7 +364,7 @@ final class JsonInferCodec {
     }
 
     /** Writes an output's values as its {@code data} field. */
-    static void writeData(JsonGenerator g, TensorOutput out) throws IOException {
+    private static void writeData(JsonGenerator g, TensorOutput out) throws IOException {
         g.writeArrayFieldStart("data");
         if (out.strings() != null) {
             for (String s : out.strings()) {
