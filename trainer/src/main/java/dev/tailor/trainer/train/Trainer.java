@@ -117,6 +117,7 @@ public final class Trainer {
             batchesPerEpoch = Math.min(batchesPerEpoch, config.maxBatchesPerEpoch());
         }
         long totalSteps = (long) batchesPerEpoch * config.epochs();
+        boolean validating = validation.size() > 0; // a refit on the whole training set has no validation images
         // closing the step frees its pooled intermediates when training ends, not when the GC gets round to it
         ExecutorService prefetchThread = BatchPrefetcher.newThread();
         try (TrainingStep step = new TrainingStep(sd, outputs, params.keySet())) {
@@ -159,20 +160,20 @@ public final class Trainer {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 trainSeconds += seconds;
                 Weights snapshot = snapshot(params, weights);
-                SameDiff inference = SameDiffGraphs.inference(def, snapshot);
                 double valLoss = Double.NaN; // no validation images (a refit on the whole training set): not measured
                 double valAcc = Double.NaN;
-                if (validation.size() > 0) {
+                if (validating) {
+                    SameDiff inference = SameDiffGraphs.inference(def, snapshot);
                     float[][] valProbs = Evaluator.predict(inference, def, validation);
+                    SameDiffGraphs.free(inference, snapshot);
                     valLoss = Evaluator.crossEntropy(valProbs, validation);
                     valAcc = Evaluator.accuracy(valProbs, validation);
                 }
-                SameDiffGraphs.free(inference, snapshot);
                 EpochStats stats = new EpochStats(epoch, lossSum / seen, (double) correct / seen, valLoss, valAcc,
                         adam.learningRate(), seconds, seen / seconds);
                 history.add(stats);
                 listener.epochDone(stats, config.epochs());
-                PlateauScheduler.Decision decision = validation.size() > 0
+                PlateauScheduler.Decision decision = validating
                         ? scheduler.onEpochEnd(epoch, valLoss, adam.learningRate())
                         : scheduler.onEpochEndWithoutValidation(epoch, adam.learningRate());
                 Weights superseded = decision.improved() ? best : null;
