@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -18,9 +19,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -111,7 +112,7 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("token")).sendKeys("wrong");
         await(() -> find("#models tbody tr[data-model='cnn4b'] button.unload").isEnabled(), "a token enables admin");
         find("#models tbody tr[data-model='cnn4b'] button.unload").click();
-        await(() -> text("#admin-result").contains("401"), "a wrong token is refused: " + text("#admin-result"));
+        await(() -> text("#admin-result").contains("401"), () -> "a wrong token is refused: " + text("#admin-result"));
 
         browser.findElement(By.id("token")).clear();
         browser.findElement(By.id("token")).sendKeys(TOKEN);
@@ -148,22 +149,21 @@ class ConsoleBrowserTest {
     }
 
     /**
-     * Polls {@code condition} until it holds (true or non-null) and returns its value; the deadline only
+     * Waits until {@code condition} holds (true or non-null) and returns its value; the deadline only
      * catches a hang, nothing is timed. A stale element (the page re-rendered meanwhile) counts as not yet.
      */
-    private static <T> T await(Supplier<T> condition, String what) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (true) {
+    private static <T> T await(Supplier<T> condition, Supplier<String> what) throws Exception {
+        return Eventually.value(Duration.ofMinutes(2), () -> "never happened: " + what.get(), () -> {
             try {
                 T value = condition.get();
-                if (value != null && !Boolean.FALSE.equals(value)) {
-                    return value;
-                }
-            } catch (org.openqa.selenium.StaleElementReferenceException | NullPointerException e) {
-                // re-rendered or not there yet
+                return Boolean.FALSE.equals(value) ? null : value;
+            } catch (StaleElementReferenceException | NullPointerException e) {
+                return null; // re-rendered or not there yet
             }
-            assertTrue(System.nanoTime() < until, "never happened: " + what);
-            Thread.sleep(50);
-        }
+        });
+    }
+
+    private static <T> T await(Supplier<T> condition, String what) throws Exception {
+        return await(condition, () -> what);
     }
 }

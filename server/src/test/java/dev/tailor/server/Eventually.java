@@ -19,8 +19,19 @@ public final class Eventually {
 
     /** Polls {@code done} until it holds; fails with {@code failure}'s message once {@code deadline} has passed. */
     public static void await(Duration deadline, Supplier<String> failure, Callable<Boolean> done) throws Exception {
+        value(deadline, failure, () -> done.call() ? Boolean.TRUE : null);
+    }
+
+    /**
+     * Polls {@code found} until it returns a value other than null and returns that value; fails with
+     * {@code failure}'s message once {@code deadline} has passed.
+     */
+    public static <T> T value(Duration deadline, Supplier<String> failure, Callable<T> found) throws Exception {
         long until = System.nanoTime() + deadline.toNanos();
-        while (!done.call()) {
+        for (T value = found.call(); ; value = found.call()) {
+            if (value != null) {
+                return value;
+            }
             assertTrue(System.nanoTime() < until, failure);
             Thread.sleep(POLL_MILLIS);
         }
