@@ -68,6 +68,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup-epochs", defaultValue = "0", description = "Linear warm-up epochs for --schedule cosine (default: ${DEFAULT-VALUE})")
     double warmupEpochs;
 
+    @Option(names = "--average-last", defaultValue = "0", paramLabel = "N",
+            description = "Stochastic weight averaging: the model is the mean of the weights after each of the last N "
+                    + "epochs (batch-norm statistics averaged too) instead of the best epoch's (default: 0 = off)")
+    int averageLast;
+
     @Option(names = "--split", defaultValue = "80/20", paramLabel = "80/20|60/20/20|all",
             description = "Stratified split of the official training set: train/validation (80/20, seed 004), "
                     + "train/validation/test (60/20/20, seed 000), or all: a final refit on all 60,000 images with no "
@@ -148,7 +153,7 @@ final class TrainCommand implements Callable<Integer> {
         try {
             config = new TrainConfig(epochs, batchSize, learningRate, l2, labelSmoothing, classWeights,
                     aug.withErasing(randomErasing), seed, patience, plateauPatience, plateauFactor, minLr, maxBatches,
-                    LearningRateSchedule.Kind.parse(schedule), warmupEpochs);
+                    LearningRateSchedule.Kind.parse(schedule), warmupEpochs, averageLast);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -14,10 +14,12 @@ import java.util.stream.Stream;
 /**
  * A training checkpoint folder: {@code state.json} (epoch, step, learning rate, RNG and scheduler
  * state, history), {@code params.bin} (weights and running statistics), {@code optimizer.bin}
- * (Adam moments) and {@code best.bin} (the weights of the best validation epoch). Written to a
+ * (Adam moments), {@code best.bin} (the weights of the best validation epoch) and, once stochastic
+ * weight averaging has begun, {@code average.bin} (the running mean; null otherwise). Written to a
  * sibling temporary folder and moved into place, so a crash mid-write leaves the previous one.
  */
-public record Checkpoint(TrainingState state, Weights params, Weights optimizer, Weights best) {
+public record Checkpoint(TrainingState state, Weights params, Weights optimizer, Weights best, Weights average) {
+    private static final String AVERAGE_FILE = "average.bin";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Whether {@code dir} holds a complete checkpoint. */
@@ -34,6 +36,9 @@ public record Checkpoint(TrainingState state, Weights params, Weights optimizer,
             params.save(tmp.resolve("params.bin"));
             optimizer.save(tmp.resolve("optimizer.bin"));
             best.save(tmp.resolve("best.bin"));
+            if (average != null) {
+                average.save(tmp.resolve(AVERAGE_FILE));
+            }
             JSON.writeValue(tmp.resolve("state.json").toFile(), state);
             Path old = dir.resolveSibling(dir.getFileName() + ".old");
             deleteRecursively(old);
@@ -54,8 +59,10 @@ public record Checkpoint(TrainingState state, Weights params, Weights optimizer,
         }
         try {
             TrainingState state = JSON.readValue(dir.resolve("state.json").toFile(), TrainingState.class);
+            Path average = dir.resolve(AVERAGE_FILE);
             return new Checkpoint(state, Weights.load(dir.resolve("params.bin")),
-                    Weights.load(dir.resolve("optimizer.bin")), Weights.load(dir.resolve("best.bin")));
+                    Weights.load(dir.resolve("optimizer.bin")), Weights.load(dir.resolve("best.bin")),
+                    Files.isRegularFile(average) ? Weights.load(average) : null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint " + dir, e);
         }

@@ -9,16 +9,23 @@ import java.util.Arrays;
  * {@code maxBatchesPerEpoch} (0 = all) exists for quick runs and tests. With a step-wise
  * {@code schedule} (cosine, one-cycle) the learning rate follows it from {@code learningRate} down to
  * {@code minLearningRate}, and the plateau settings only pick the best epoch and stop early.
+ * {@code averageLastEpochs} (0 = off) turns on stochastic weight averaging: the model is the mean
+ * of the weights after each of the last that many epochs rather than the best epoch's.
  */
 public record TrainConfig(int epochs, int batchSize, double learningRate, double l2, double labelSmoothing,
                           double[] classWeights, AugmentConfig augment, long seed,
                           int earlyStopPatience, int plateauPatience, double plateauFactor, double minLearningRate,
-                          int maxBatchesPerEpoch, LearningRateSchedule.Kind schedule, double warmupEpochs) {
+                          int maxBatchesPerEpoch, LearningRateSchedule.Kind schedule, double warmupEpochs,
+                          int averageLastEpochs) {
 
     public TrainConfig {
         if (epochs < 1 || batchSize < 1 || learningRate <= 0 || l2 < 0 || labelSmoothing < 0 || labelSmoothing >= 1) {
             throw new IllegalArgumentException("invalid training config: epochs " + epochs + ", batch " + batchSize
                     + ", lr " + learningRate + ", l2 " + l2 + ", label smoothing " + labelSmoothing);
+        }
+        if (averageLastEpochs < 0 || averageLastEpochs > epochs) {
+            throw new IllegalArgumentException("the epochs to average (" + averageLastEpochs + ") must lie between 0 and the "
+                    + epochs + " epochs trained");
         }
         // validates the schedule's numbers together (min ≤ base, warm-up ≥ 0)
         new LearningRateSchedule(schedule, learningRate, minLearningRate, warmupEpochs);
@@ -63,6 +70,7 @@ public record TrainConfig(int epochs, int batchSize, double learningRate, double
         b.maxBatchesPerEpoch = maxBatchesPerEpoch;
         b.schedule = schedule;
         b.warmupEpochs = warmupEpochs;
+        b.averageLastEpochs = averageLastEpochs;
         return b;
     }
 
@@ -83,6 +91,7 @@ public record TrainConfig(int epochs, int batchSize, double learningRate, double
         private int maxBatchesPerEpoch;
         private LearningRateSchedule.Kind schedule = LearningRateSchedule.Kind.PLATEAU;
         private double warmupEpochs;
+        private int averageLastEpochs;
 
         private Builder() {
         }
@@ -168,10 +177,16 @@ public record TrainConfig(int epochs, int batchSize, double learningRate, double
             return this;
         }
 
+        /** Stochastic weight averaging over the last {@code v} epochs (0 = off). */
+        public Builder averageLastEpochs(int v) {
+            averageLastEpochs = v;
+            return this;
+        }
+
         public TrainConfig build() {
             return new TrainConfig(epochs, batchSize, learningRate, l2, labelSmoothing, classWeights, augment, seed,
                     earlyStopPatience, plateauPatience, plateauFactor, minLearningRate, maxBatchesPerEpoch, schedule,
-                    warmupEpochs);
+                    warmupEpochs, averageLastEpochs);
         }
     }
 

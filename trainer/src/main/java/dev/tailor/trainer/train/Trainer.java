@@ -23,7 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * pass ({@link TrainingStep}, whose arrays are reused from step to step), sets the learning rate
  * when the schedule is step-wise, applies Adam, and folds the batch moments into the running
  * statistics. After each epoch it evaluates the inference graph, steps the plateau scheduler (which
- * also keeps the best epoch and stops early) and writes a checkpoint.
+ * also keeps the best epoch and stops early), folds the weights into the running mean when
+ * stochastic weight averaging covers the epoch, and writes a checkpoint.
  */
 public final class Trainer {
     /** Receives progress; both methods are optional. */
@@ -38,9 +39,17 @@ public final class Trainer {
         }
     }
 
-    /** The outcome: the best epoch's weights (by validation loss) and the history. */
+    /**
+     * The outcome: the best epoch's weights (by validation loss), the history, and, with stochastic
+     * weight averaging, the mean of the last {@code averagedEpochs} epochs' weights ({@code
+     * averageWeights}; null, and 0 epochs, when averaging was off or the run stopped before it began).
+     */
     public record Result(Weights bestWeights, int bestEpoch, List<EpochStats> history, double trainSeconds,
-                         double imagesPerSecond) {
+                         double imagesPerSecond, Weights averageWeights, int averagedEpochs) {
+        /** The model the run leaves: the weight average when there is one, else the best epoch. */
+        public Weights modelWeights() {
+            return averageWeights != null ? averageWeights : bestWeights;
+        }
     }
 
     private final ModelDef def;
@@ -77,6 +86,7 @@ public final class Trainer {
         Weights weights;
         Weights best;
         TrainingState state;
+        WeightAverage average = null;
         Checkpoint restored = null;
         if (resume) {
             restored = Checkpoint.load(checkpointDir);
@@ -87,6 +97,15 @@ public final class Trainer {
             weights = restored.params();
             best = restored.best();
             state = restored.state();
+            if (restored.average() != null) {
+                int averaged = state.epoch() - firstAveragedEpoch() + 1;
+                if (averaged < 1) {
+                    throw new IllegalArgumentException("checkpoint in " + checkpointDir + " holds a weight average from epoch "
+                            + state.epoch() + " that --average-last " + config.averageLastEpochs() + " of "
+                            + config.epochs() + " epochs does not cover: resume with the options the run started with");
+                }
+                average = new WeightAverage(restored.average(), averaged);
+            }
         } else {
             weights = initial != null ? initial.copy() : Weights.initialize(def, config.seed());
             best = weights.copy();
@@ -176,6 +195,13 @@ public final class Trainer {
                 PlateauScheduler.Decision decision = validating
                         ? scheduler.onEpochEnd(epoch, valLoss, adam.learningRate())
                         : scheduler.onEpochEndWithoutValidation(epoch, adam.learningRate());
+                if (epoch >= firstAveragedEpoch()) {
+                    if (average == null) {
+                        average = WeightAverage.startingWith(snapshot);
+                    } else {
+                        average.add(snapshot);
+                    }
+                }
                 Weights superseded = decision.improved() ? best : null;
                 if (decision.improved()) {
                     best = snapshot;
@@ -186,7 +212,8 @@ public final class Trainer {
                 if (checkpointDir != null) {
                     Weights moments = adam.state();
                     new Checkpoint(new TrainingState(def.architecture(), epoch, iteration, adam.learningRate(), rng.state(),
-                            scheduler.state(), history, trainSeconds), snapshot, moments, best).save(checkpointDir);
+                            scheduler.state(), history, trainSeconds), snapshot, moments, best,
+                            average == null ? null : average.mean()).save(checkpointDir);
                     moments.free();
                 }
                 // free the epoch's copies now: the garbage collector, seeing only small Java objects, may not run for hours
@@ -203,7 +230,13 @@ public final class Trainer {
             prefetchThread.shutdownNow();
         }
         double imagesPerSecond = history.stream().mapToDouble(EpochStats::imagesPerSecond).average().orElse(0);
-        return new Result(best, scheduler.state().bestEpoch(), history, trainSeconds, imagesPerSecond);
+        return new Result(best, scheduler.state().bestEpoch(), history, trainSeconds, imagesPerSecond,
+                average == null ? null : average.mean(), average == null ? 0 : average.count());
+    }
+
+    /** The first epoch whose weights join the average (past the last epoch when averaging is off). */
+    private int firstAveragedEpoch() {
+        return config.averageLastEpochs() == 0 ? Integer.MAX_VALUE : config.epochs() - config.averageLastEpochs() + 1;
     }
 
     /** running = momentum · running + (1 − momentum) · batch, per batch-norm layer. */

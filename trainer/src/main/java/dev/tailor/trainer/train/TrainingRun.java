@@ -23,7 +23,8 @@ import java.util.Map;
 
 /**
  * One end-to-end training run into an output folder: split the official training set
- * (stratified, seeded), train with checkpoints, evaluate the best epoch on the official test set
+ * (stratified, seeded), train with checkpoints, evaluate the best epoch (or, with stochastic weight
+ * averaging, the mean of the last epochs' weights) on the official test set
  * (or seed 000's own 20 % test part), and write the model, {@code report.json}, the PNG plots and
  * {@code train.log}.
  */
@@ -93,10 +94,13 @@ public final class TrainingRun {
         configMap.put("trainImages", train.size());
         configMap.put("validationImages", validation.size());
         configMap.put("options", TrainedModel.asMap(spec.options()));
-        TrainedModel unscored = new TrainedModel(info(def, spec, configMap, 0, 0, 0), result.bestWeights());
+        if (result.averageWeights() != null) {
+            configMap.put("averagedEpochs", result.averagedEpochs()); // fewer than asked when the run stopped early
+        }
+        TrainedModel unscored = new TrainedModel(info(def, spec, configMap, 0, 0, 0), result.modelWeights());
         float[][] probs = Evaluator.predict(unscored.inferenceGraph(), def, test);
         ClassificationReport scores = ClassificationReport.of(probs, test, FashionMnist.LABELS);
-        new TrainedModel(info(def, spec, configMap, scores.accuracy(), scores.macroF1(), test.size()), result.bestWeights())
+        new TrainedModel(info(def, spec, configMap, scores.accuracy(), scores.macroF1(), test.size()), result.modelWeights())
                 .save(spec.out());
         double wall = (System.nanoTime() - start) / 1e9;
         TrainingReport report = new TrainingReport(def.architecture(), def.trainableParameterCount(), configMap,
@@ -106,6 +110,9 @@ public final class TrainingRun {
         Plots.confusionMatrix(scores.confusion(), FashionMnist.LABELS, def.architecture() + " on " + test.size()
                 + " test images", spec.out().resolve("confusion-matrix.png"));
         console.print(scores.toText());
+        if (result.averageWeights() != null) {
+            console.printf("model: mean of the last %d epochs' weights; ", result.averagedEpochs());
+        }
         console.printf("best epoch %d; %.0f train img/s; wrote %s%n", result.bestEpoch(), result.imagesPerSecond(), spec.out());
         return report;
     }

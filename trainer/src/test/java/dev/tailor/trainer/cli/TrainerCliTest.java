@@ -48,13 +48,21 @@ class TrainerCliTest {
     }
 
     @Test
+    void averagingMoreEpochsThanTrainedIsAOneLineUsageError() {
+        Run r = run("train", "--model", "cnn1", "--out", dir.toString(), "--epochs", "2", "--average-last", "3");
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("epochs to average (3)"), r.err());
+    }
+
+    @Test
     void helpDocumentsEveryFlag() {
         CommandLine cli = TrainerMain.commandLine();
         StringWriter out = new StringWriter();
         cli.setOut(new PrintWriter(out));
         assertEquals(0, cli.execute("train", "--help"));
         for (String flag : List.of("--model", "--epochs", "--batch-size", "--lr", "--l2", "--label-smoothing",
-                "--class-weights", "--augment", "--split", "--seed", "--patience", "--plateau-patience", "--resume", "--init-from", "--data")) {
+                "--class-weights", "--augment", "--split", "--seed", "--patience", "--plateau-patience", "--resume", "--init-from", "--average-last", "--data")) {
             assertTrue(out.toString().contains(flag), flag + " missing from --help");
         }
     }

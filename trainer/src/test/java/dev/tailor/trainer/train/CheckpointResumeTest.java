@@ -70,7 +70,7 @@ class CheckpointResumeTest {
         Weights zeroed = saved.optimizer().copy();
         zeroed.asMap().values().forEach(a -> a.assign(0));
         Path copy = dir.resolve("reset");
-        new Checkpoint(saved.state(), saved.params(), zeroed, saved.best()).save(copy);
+        new Checkpoint(saved.state(), saved.params(), zeroed, saved.best(), null).save(copy);
         return new Trainer(def, config.toBuilder().epochs(2).build(), copy, new Trainer.Listener() {
         }, FashionMnist.NUM_CLASSES).fit(train, validation, true);
     }
