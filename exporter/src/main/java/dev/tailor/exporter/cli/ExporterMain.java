@@ -2,19 +2,27 @@ package dev.tailor.exporter.cli;
 
 import dev.tailor.exporter.ModelExport;
 import dev.tailor.exporter.OnnxExporter;
+import dev.tailor.exporter.OnnxImporter;
+import dev.tailor.exporter.ParityCheck;
 import dev.tailor.trainer.TrainedModel;
 import dev.tailor.trainer.cli.CliErrors;
 import dev.tailor.trainer.data.FashionMnist;
 import dev.tailor.trainer.data.ImageSet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code exporter export}: a trained run folder to a verified ONNX file. */
+/**
+ * {@code exporter export}: a trained run folder to a verified ONNX file; {@code exporter import}:
+ * the reverse, so training can continue from a shipped model.
+ */
 @Command(name = "exporter", mixinStandardHelpOptions = true, version = "Tailor exporter 0.1.0",
-        description = "Export trained SameDiff models to ONNX.", subcommands = ExporterMain.Export.class)
+        description = "Export trained SameDiff models to ONNX, and import them back for further training.", subcommands = {ExporterMain.Export.class, ExporterMain.Import.class})
 public final class ExporterMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -30,7 +38,7 @@ public final class ExporterMain implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: export");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: export or import");
     }
 
     @Command(name = "export", mixinStandardHelpOptions = true,
@@ -61,6 +69,44 @@ public final class ExporterMain implements Runnable {
             ImageSet test = FashionMnist.loadTest(FashionMnist.resolveDir(data)).head(parityImages);
             ModelExport.Result r = new ModelExport(OnnxExporter.standard()).export(model, version, test, out);
             System.out.println(model.info().architecture() + ": " + r);
+            return 0;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Turn an ONNX file written by 'exporter export' back into a run folder that 'trainer train "
+                    + "--init-from' and 'trainer eval' read, after checking SameDiff on the read weights matches ONNX "
+                    + "Runtime on the file.")
+    static final class Import implements Callable<Integer> {
+        @Option(names = "--onnx", required = true, paramLabel = "FILE", description = "ONNX file, e.g. models/cnn4b.onnx")
+        Path onnx;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run folder to create (must not hold a model)")
+        Path out;
+
+        @Option(names = "--parity-images", defaultValue = "1000",
+                description = "Official test images for the parity check (>= 1000; default: ${DEFAULT-VALUE})")
+        int parityImages;
+
+        @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder (default: $TAILOR_DATA or Debian's)")
+        Path data;
+
+        @Override
+        public Integer call() {
+            if (Files.exists(out.resolve(TrainedModel.INFO_FILE))) {
+                throw new CommandLine.ParameterException(new CommandLine(this), out + " already holds a model; choose a new --out");
+            }
+            TrainedModel model = new OnnxImporter().read(onnx);
+            ImageSet test = FashionMnist.loadTest(FashionMnist.resolveDir(data)).head(parityImages);
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(onnx);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + onnx, e);
+            }
+            ParityCheck.Result parity = ParityCheck.verify(bytes, model.definition(), model.weights(), test);
+            model.save(out);
+            System.out.println(model.info().architecture() + ": wrote " + out + "; " + parity);
             return 0;
         }
     }
