@@ -1,15 +1,11 @@
 package dev.tailor.exporter.cli;
 
 import dev.tailor.exporter.ModelExport;
+import dev.tailor.exporter.ModelImport;
 import dev.tailor.exporter.OnnxExporter;
 import dev.tailor.exporter.OnnxImporter;
-import dev.tailor.exporter.ParityCheck;
 import dev.tailor.trainer.TrainedModel;
 import dev.tailor.trainer.cli.CliErrors;
-import dev.tailor.trainer.data.FashionMnist;
-import dev.tailor.trainer.data.ImageSet;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -53,12 +49,8 @@ public final class ExporterMain implements Runnable {
         @Option(names = "--model-version", paramLabel = "V", description = "Version in the file's metadata (default: the run's)")
         String version;
 
-        @Option(names = "--parity-images", defaultValue = "1000",
-                description = "Official test images for the parity check (>= 1000; default: ${DEFAULT-VALUE})")
-        int parityImages;
-
-        @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder (default: $TAILOR_DATA or Debian's)")
-        Path data;
+        @CommandLine.Mixin
+        ParityImages parity;
 
         @Override
         public Integer call() {
@@ -66,8 +58,7 @@ public final class ExporterMain implements Runnable {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--out must end in .onnx: " + out);
             }
             TrainedModel model = TrainedModel.load(runDir);
-            ImageSet test = FashionMnist.loadTest(FashionMnist.resolveDir(data)).head(parityImages);
-            ModelExport.Result r = new ModelExport(OnnxExporter.standard()).export(model, version, test, out);
+            ModelExport.Result r = new ModelExport(OnnxExporter.standard()).export(model, version, parity.load(), out);
             System.out.println(model.info().architecture() + ": " + r);
             return 0;
         }
@@ -84,29 +75,16 @@ public final class ExporterMain implements Runnable {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run folder to create (must not hold a model)")
         Path out;
 
-        @Option(names = "--parity-images", defaultValue = "1000",
-                description = "Official test images for the parity check (>= 1000; default: ${DEFAULT-VALUE})")
-        int parityImages;
-
-        @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder (default: $TAILOR_DATA or Debian's)")
-        Path data;
+        @CommandLine.Mixin
+        ParityImages parity;
 
         @Override
         public Integer call() {
             if (Files.exists(out.resolve(TrainedModel.INFO_FILE))) {
                 throw new CommandLine.ParameterException(new CommandLine(this), out + " already holds a model; choose a new --out");
             }
-            TrainedModel model = new OnnxImporter().read(onnx);
-            ImageSet test = FashionMnist.loadTest(FashionMnist.resolveDir(data)).head(parityImages);
-            byte[] bytes;
-            try {
-                bytes = Files.readAllBytes(onnx);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + onnx, e);
-            }
-            ParityCheck.Result parity = ParityCheck.verify(bytes, model.definition(), model.weights(), test);
-            model.save(out);
-            System.out.println(model.info().architecture() + ": wrote " + out + "; " + parity);
+            ModelImport.Result r = new ModelImport(new OnnxImporter()).importTo(onnx, parity.load(), out);
+            System.out.println(r.model().info().architecture() + ": " + r);
             return 0;
         }
     }
