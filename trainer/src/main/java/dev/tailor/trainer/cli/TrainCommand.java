@@ -113,7 +113,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--init-from", paramLabel = "RUN_DIR",
             description = "Start from the trained weights in this run folder (same architecture) instead of random ones: "
                     + "a new run with its own optimizer and schedule, e.g. to fine-tune on clean images with a low --lr "
-                    + "after an augmented run. Recorded in report.json and the model's metadata")
+                    + "after an augmented run, or from a shipped model turned back into a run folder by 'exporter import'. "
+                    + "Recorded in report.json and the model's metadata")
     Path initFrom;
 
     @Option(names = "--no-progress", negatable = false, description = "Print only one line per epoch (no progress bar)")
