@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailor.exporter.cli.ExporterMain;
 import dev.tailor.trainer.TrainedModel;
+import dev.tailor.trainer.cli.TrainerMain;
 import dev.tailor.trainer.data.FashionMnist;
 import dev.tailor.trainer.model.ArchitectureOptions;
 import dev.tailor.trainer.model.Architectures;
@@ -24,7 +27,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * {@code exporter import}: an exported file read back gives the very arrays that went in (conv
  * kernels un-permuted, running statistics included) and the card's figures, the architecture
- * options are recognised from the weights, and foreign or mislabelled files are refused.
+ * options are recognised from the weights, the trainer continues from the folder, and foreign or
+ * mislabelled files are refused.
  */
 class OnnxImportTest {
     @TempDir
@@ -81,6 +85,23 @@ class OnnxImportTest {
         assertSameArrays(TestModels.trained("cnn1").weights(), loaded.weights());
         assertTrue(Files.isRegularFile(run.resolve(TrainedModel.SAMEDIFF_FILE)));
         assertEquals(2, ExporterMain.commandLine().execute("import", "--onnx", file.toString(), "--out", run.toString()));
+    }
+
+    @Test
+    void theTrainerContinuesFromAnImportedFile() throws Exception {
+        TrainedModel original = TestModels.trained("cnn1");
+        Path run = dir.resolve("imported");
+        new ModelImport(new OnnxImporter()).importTo(TestModels.exported("cnn1", dir),
+                TestModels.testImages().head(ParityCheck.MIN_IMAGES), run);
+        Path tuned = dir.resolve("tuned");
+        // at a rate too small to learn anything the run keeps the imported weights' accuracy; random ones score ~10 %
+        int code = TrainerMain.commandLine().execute("train", "--model", "cnn1", "--epochs", "1", "--batch-size", "64",
+                "--train-limit", "640", "--val-limit", "300", "--augment", "off", "--lr", "1e-9", "--min-lr", "1e-9",
+                "--out", tuned.toString(), "--no-progress", "--init-from", run.toString());
+        assertEquals(0, code);
+        JsonNode report = new ObjectMapper().readTree(tuned.resolve("report.json").toFile());
+        assertEquals(original.info().testAccuracy(), report.get("test").get("accuracy").asDouble(), 0.05, report.get("test").toString());
+        assertEquals(run.toAbsolutePath().normalize().toString(), report.get("config").get("initFrom").get("run").asText());
     }
 
     private Path write(ModelDef def, Weights weights, String claimedArchitecture) throws Exception {
