@@ -31,13 +31,13 @@ public final class ModelImport {
         if (Files.exists(out.resolve(TrainedModel.INFO_FILE))) {
             throw new IllegalArgumentException(out + " already holds a model; choose a new folder");
         }
-        TrainedModel model = importer.read(onnxFile);
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(onnxFile);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + onnxFile, e);
         }
+        TrainedModel model = importer.read(bytes, onnxFile);
         ParityCheck.Result parity = ParityCheck.verify(bytes, model.definition(), model.weights(), parityImages);
         model.save(out);
         return new Result(model, out, parity);

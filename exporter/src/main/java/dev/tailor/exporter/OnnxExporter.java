@@ -58,11 +58,7 @@ public final class OnnxExporter {
             public String weight(String paramName) {
                 if (written.add(paramName)) {
                     Param p = params.get(paramName);
-                    INDArray a = weights.get(paramName);
-                    if (p.role() == Param.Role.KERNEL && p.shape().length == 4) {
-                        a = a.permute(3, 2, 0, 1); // SameDiff [kH,kW,in,out] → ONNX [out,in,kH,kW]
-                    }
-                    a = a.dup('c');
+                    INDArray a = ParamLayout.toOnnx(p, weights.get(paramName));
                     writer.initializer(paramName, a.shape(), a.data().asFloat());
                 }
                 return paramName;

@@ -37,11 +37,20 @@ public final class OnnxImporter {
 
     /** The model in {@code onnxFile}. */
     public TrainedModel read(Path onnxFile) {
-        Onnx.ModelProto proto;
         try {
-            proto = Onnx.ModelProto.parseFrom(Files.readAllBytes(onnxFile));
+            return read(Files.readAllBytes(onnxFile), onnxFile);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + onnxFile, e);
+        }
+    }
+
+    /** The model in {@code onnx}, the bytes of {@code onnxFile} (named in errors and in the model's config). */
+    public TrainedModel read(byte[] onnx, Path onnxFile) {
+        Onnx.ModelProto proto;
+        try {
+            proto = Onnx.ModelProto.parseFrom(onnx);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(onnxFile + " is not an ONNX model: " + e.getMessage());
         }
         Map<String, String> meta = new HashMap<>();
         proto.getMetadataPropsList().forEach(p -> meta.put(p.getKey(), p.getValue()));
@@ -58,7 +67,6 @@ public final class OnnxImporter {
         for (Param p : def.params()) {
             weights.put(p.name(), toArray(p, initializers.get(p.name())));
         }
-        weights.checkMatches(def);
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("importedFrom", onnxFile.toAbsolutePath().normalize().toString());
         config.put("modelVersion", meta.getOrDefault("model_version", ""));
@@ -76,22 +84,13 @@ public final class OnnxImporter {
         for (ArchitectureOptions options : List.of(ArchitectureOptions.defaults(), new ArchitectureOptions(true))) {
             ModelDef def = Architectures.byName(architecture).define(options);
             if (def.params().stream().allMatch(p -> initializers.containsKey(p.name())
-                    && Arrays.equals(onnxShape(p), initializers.get(p.name()).getDimsList().stream().mapToLong(Long::longValue).toArray()))) {
+                    && Arrays.equals(ParamLayout.onnxShape(p),
+                    initializers.get(p.name()).getDimsList().stream().mapToLong(Long::longValue).toArray()))) {
                 return options;
             }
         }
         throw new IllegalArgumentException(onnxFile + " says it holds a " + architecture
                 + ", but its weights do not match that architecture's parameters");
-    }
-
-    /** The shape a parameter has in the ONNX file: conv kernels as [out,in,kH,kW]. */
-    private static long[] onnxShape(Param p) {
-        long[] s = p.shape();
-        return isConvKernel(p) ? new long[]{s[3], s[2], s[0], s[1]} : s;
-    }
-
-    private static boolean isConvKernel(Param p) {
-        return p.role() == Param.Role.KERNEL && p.shape().length == 4;
     }
 
     private static INDArray toArray(Param p, Onnx.TensorProto t) {
@@ -109,9 +108,7 @@ public final class OnnxImporter {
                 values[i] = t.getFloatData(i);
             }
         }
-        INDArray a = Nd4j.create(values, onnxShape(p), 'c');
-        // ONNX [out,in,kH,kW] → SameDiff [kH,kW,in,out], the inverse of the exporter's permute(3,2,0,1)
-        return isConvKernel(p) ? a.permute(2, 3, 1, 0).dup('c') : a;
+        return ParamLayout.fromOnnx(p, Nd4j.create(values, ParamLayout.onnxShape(p), 'c'));
     }
 
     private static List<String> labels(Map<String, String> meta, Path onnxFile) {

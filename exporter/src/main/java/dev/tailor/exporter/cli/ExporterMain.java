@@ -6,7 +6,6 @@ import dev.tailor.exporter.OnnxExporter;
 import dev.tailor.exporter.OnnxImporter;
 import dev.tailor.trainer.TrainedModel;
 import dev.tailor.trainer.cli.CliErrors;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -18,7 +17,8 @@ import picocli.CommandLine.Option;
  * the reverse, so training can continue from a shipped model.
  */
 @Command(name = "exporter", mixinStandardHelpOptions = true, version = "Tailor exporter 0.1.0",
-        description = "Export trained SameDiff models to ONNX, and import them back for further training.", subcommands = {ExporterMain.Export.class, ExporterMain.Import.class})
+        description = "Export trained SameDiff models to ONNX, and import them back for further training.",
+        subcommands = {ExporterMain.Export.class, ExporterMain.Import.class})
 public final class ExporterMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -80,9 +80,7 @@ public final class ExporterMain implements Runnable {
 
         @Override
         public Integer call() {
-            if (Files.exists(out.resolve(TrainedModel.INFO_FILE))) {
-                throw new CommandLine.ParameterException(new CommandLine(this), out + " already holds a model; choose a new --out");
-            }
+            // an --out that already holds a model is refused by ModelImport (IllegalArgumentException: exit 2)
             ModelImport.Result r = new ModelImport(new OnnxImporter()).importTo(onnx, parity.load(), out);
             System.out.println(r.model().info().architecture() + ": " + r);
             return 0;
