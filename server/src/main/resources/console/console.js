@@ -59,7 +59,7 @@ async function refreshModels() {
     return; // the health check reports an unreachable server
   }
   // rebuild only on change, so a button is not replaced under the pointer every refresh
-  const signature = JSON.stringify(state.models) + state.token;
+  const signature = JSON.stringify(state.models);
   if (signature !== state.signature) {
     state.signature = signature;
     renderModels();
@@ -96,11 +96,20 @@ function renderModels() {
       const button = document.createElement('button');
       button.textContent = action;
       button.className = action;
-      button.disabled = !state.token;
-      button.title = state.token ? action + ' ' + m.name + ' through the repository API' : 'enter the admin token first';
+      button.dataset.model = m.name;
       button.onclick = () => repositoryCall(m.name, action);
       admin.appendChild(button);
     }
+  }
+  updateAdminButtons();
+}
+
+/** Enables or disables the load/unload buttons in place: typing the token must not rebuild the rows under the pointer. */
+function updateAdminButtons() {
+  for (const button of $('models').querySelectorAll('button.load, button.unload')) {
+    button.disabled = !state.token;
+    button.title = state.token ? `${button.className} ${button.dataset.model} through the repository API`
+      : 'enter the admin token first';
   }
 }
 
@@ -371,8 +380,7 @@ function setUpTry() {
 // ---------- main loop ----------
 $('token').addEventListener('input', (e) => {
   state.token = e.target.value.trim();
-  state.signature = null;
-  renderModels();
+  updateAdminButtons();
 });
 $('token-form').addEventListener('submit', (e) => e.preventDefault());
 setUpTry();

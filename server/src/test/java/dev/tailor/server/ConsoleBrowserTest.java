@@ -111,19 +111,19 @@ class ConsoleBrowserTest {
 
         browser.findElement(By.id("token")).sendKeys("wrong");
         await(() -> find("#models tbody tr[data-model='cnn4b'] button.unload").isEnabled(), "a token enables admin");
-        find("#models tbody tr[data-model='cnn4b'] button.unload").click();
+        click("#models tbody tr[data-model='cnn4b'] button.unload");
         await(() -> text("#admin-result").contains("401"), () -> "a wrong token is refused: " + text("#admin-result"));
 
         browser.findElement(By.id("token")).clear();
         browser.findElement(By.id("token")).sendKeys(TOKEN);
         await(() -> find("#models tbody tr[data-model='cnn4b'] button.unload").isEnabled(), "the token enables admin");
-        find("#models tbody tr[data-model='cnn4b'] button.unload").click();
+        click("#models tbody tr[data-model='cnn4b'] button.unload");
         await(() -> text("#models tbody tr[data-model='cnn4b']").contains("unloaded"), "cnn4b shows unloaded");
         await(() -> text("#status").equals("not ready") && find("#banner").isDisplayed()
                 && text("#banner").contains("not ready"), "the console says the server is not ready");
         await(() -> text("#try-note").contains("No model is ready"), "try-it says why it cannot run");
 
-        find("#models tbody tr[data-model='cnn4b'] button.load").click();
+        click("#models tbody tr[data-model='cnn4b'] button.load");
         await(() -> text("#models tbody tr[data-model='cnn4b']").contains("ready")
                 && !text("#models tbody tr[data-model='cnn4b']").contains("unloaded"), "cnn4b serves again");
         await(() -> text("#status").equals("ready") && !find("#banner").isDisplayed(), "the banner goes");
@@ -141,6 +141,17 @@ class ConsoleBrowserTest {
     private static WebElement find(String css) {
         List<WebElement> found = browser.findElements(By.cssSelector(css));
         return found.isEmpty() ? null : found.getFirst();
+    }
+
+    /**
+     * Clicks the element {@code css} names, finding it again if the table was re-rendered between the
+     * look-up and the click (a click on a detached element throws and has no effect, so none is doubled).
+     */
+    private static void click(String css) throws Exception {
+        await(() -> {
+            find(css).click();
+            return true;
+        }, "a click on " + css);
     }
 
     private static String text(String css) {
