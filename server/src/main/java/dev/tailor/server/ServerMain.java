@@ -46,7 +46,6 @@ import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.http2.Http2Config;
 import io.helidon.webserver.http2.Http2ConnectionSelector;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import io.helidon.webserver.observe.ObserveFeature;
@@ -197,7 +196,7 @@ public final class ServerMain {
         // HTTP/2 connections (prior knowledge, and TLS with ALPN h2) go to this selector, which hands gRPC
         // streams to our transport: Helidon's own gRPC handler answers malformed calls with silence
         ServerConnectionSelector http2 = Http2ConnectionSelector.builder()
-                .http2Config(Http2Config.create(config.get("server.protocols.http_2")))
+                .http2Config(Http2FlowControl.settings(config.get("server.protocols.http_2")))
                 .addSubProtocolSelector(new GrpcTransport(grpcServices(services), limits.grpcMaxMessageBytes(),
                         services.inFlight(), LIMITED_GRPC_METHODS, metrics, errors))
                 .build();

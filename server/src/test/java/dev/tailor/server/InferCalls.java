@@ -95,8 +95,9 @@ final class InferCalls {
             }
             throw new AssertionError("no probabilities in " + response);
         } catch (StatusRuntimeException e) {
+            // the cause names a transport failure (an HTTP/2 protocol error the client saw, say)
             throw new Failed(e.getStatus().getCode().value(), e.getStatus().getCode() + " "
-                    + e.getStatus().getDescription());
+                    + e.getStatus().getDescription() + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
         }
     }
 }

@@ -57,6 +57,8 @@ final class RawHttp2 implements AutoCloseable {
     private long connectionWindow = 65535;
     private long initialStreamWindow = 65535;
     private boolean goAway;
+    private long connectionCredit; // the increments of the server's connection-level WINDOW_UPDATEs
+    private int zeroIncrements;
 
     /** What came back on one stream. */
     static final class Stream {
@@ -194,6 +196,39 @@ final class RawHttp2 implements AutoCloseable {
         return stream;
     }
 
+    /** The sum of the connection-level WINDOW_UPDATE increments read so far. */
+    long connectionCredit() {
+        return connectionCredit;
+    }
+
+    /** WINDOW_UPDATEs with increment 0 read so far (a protocol error in the server). */
+    int zeroIncrements() {
+        return zeroIncrements;
+    }
+
+    /** The largest frame the server's SETTINGS allow this client to send. */
+    int serverMaxFrameSize() {
+        return maxFrame;
+    }
+
+    /** Reads frames until the connection-level credit reaches {@code atLeast}; fails past {@code deadline}. */
+    void awaitConnectionCredit(long atLeast, Duration deadline) throws IOException {
+        long until = System.nanoTime() + deadline.toNanos();
+        while (connectionCredit < atLeast) {
+            long left = until - System.nanoTime();
+            if (goAway || left <= 0) {
+                throw new AssertionError("the server credited " + connectionCredit + " of " + atLeast
+                        + " connection bytes" + (goAway ? " and sent GOAWAY" : ""));
+            }
+            try {
+                readFrame(Duration.ofNanos(left));
+            } catch (AssertionError silent) {
+                throw new AssertionError("the server credited " + connectionCredit + " of " + atLeast
+                        + " connection bytes and then sent nothing for " + deadline.toSeconds() + " s", silent);
+            }
+        }
+    }
+
     /** Whether the server sent GOAWAY. */
     boolean goneAway() {
         return goAway;
@@ -253,8 +288,10 @@ final class RawHttp2 implements AutoCloseable {
             case GOAWAY -> goAway = true;
             case WINDOW_UPDATE -> {
                 long increment = ByteBuffer.wrap(payload).getInt() & 0x7FFFFFFF;
+                zeroIncrements += increment == 0 ? 1 : 0; // a protocol error (RFC 9113 §6.9)
                 if (id == 0) {
                     connectionWindow += increment;
+                    connectionCredit += increment;
                 } else {
                     sendWindows.merge(id, increment, Long::sum);
                 }
