@@ -16,7 +16,7 @@ import io.helidon.webserver.http2.Http2Config;
  * until the connection stalls. With larger frames Helidon sends each increment as the data is read,
  * from no shared state. So the default {@code max-frame-size} is {@value #DEFAULT_MAX_FRAME_SIZE}
  * (above a quarter of Helidon's 1 MiB window), and a configuration that would select the deferred
- * updates is refused at start.
+ * updates is refused at start. Written up for upstream in {@code docs/upstream-helidon.md}.
  */
 public final class Http2FlowControl {
     /** Largest DATA frame payload a client may send, unless configured: above a quarter of the window. */
