@@ -4,10 +4,12 @@ import dev.tailor.trainer.data.AugmentConfig;
 import dev.tailor.trainer.data.FashionMnist;
 import dev.tailor.trainer.model.ArchitectureOptions;
 import dev.tailor.trainer.model.Architectures;
+import dev.tailor.trainer.train.Distillation;
 import dev.tailor.trainer.train.LearningRateSchedule;
 import dev.tailor.trainer.train.TrainConfig;
 import dev.tailor.trainer.train.TrainingRun;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -117,6 +119,21 @@ final class TrainCommand implements Callable<Integer> {
                     + "Recorded in report.json and the model's metadata")
     Path initFrom;
 
+    @Option(names = "--distill-from", paramLabel = "RUN_DIR", split = ",",
+            description = "Knowledge distillation: blend the mean answer of these trained run folders (an ensemble, any "
+                    + "architectures; 'exporter import' turns a shipped model into one) into every training target. "
+                    + "Their answers on the clean training images are taken once at the start. Recorded in report.json")
+    List<Path> distillFrom;
+
+    @Option(names = "--distill-weight", defaultValue = "0.5", paramLabel = "W",
+            description = "The teachers' share of each training target, in (0,1] (default: ${DEFAULT-VALUE})")
+    double distillWeight;
+
+    @Option(names = "--distill-temperature", defaultValue = "2", paramLabel = "T",
+            description = "Softens the teachers' answer, p^(1/T) renormalised, as softmax(logits/T); >= 1 "
+                    + "(default: ${DEFAULT-VALUE})")
+    double distillTemperature;
+
     @Option(names = "--no-progress", negatable = false, description = "Print only one line per epoch (no progress bar)")
     boolean noProgress;
 
@@ -160,8 +177,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainingRun.Spec run;
         try { // the spec checks its options (e.g. --init-from with --resume) before the data is read
+            Distillation distillation = distillFrom == null || distillFrom.isEmpty() ? null
+                    : new Distillation(distillFrom, distillWeight, distillTemperature);
             run = new TrainingRun.Spec(model, new ArchitectureOptions(bottleneck), config, fractions, trainLimit,
-                    valLimit, out, resume, !noProgress && System.console() != null, initFrom);
+                    valLimit, out, resume, !noProgress && System.console() != null, initFrom, distillation);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -14,7 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Turns a slice of training images into the training graph's placeholders: augmented [0,1]
- * images, one-hot labels (label-smoothed if asked), per-example class weights, a fresh dropout
+ * images, one-hot labels (label-smoothed if asked, blended with the teachers' soft targets when
+ * distilling), per-example class weights, a fresh dropout
  * mask per dropout layer (values 0 or 1/keep) and the zero arrays batch norm broadcasts through
  * (made once per batch size and kept). All randomness comes from the caller's
  * {@link Rng}, so a checkpoint that saves its state resumes the same stream.
@@ -25,11 +26,22 @@ public final class BatchFeeder {
     private final TrainConfig config;
     private final Augmenter augmenter;
     private final int numClasses;
+    private final TeacherTargets teacher; // null: no distillation
     // the graph's zero placeholders, by batch size: read-only inputs, so made once and fed every step
     // (concurrent: batches are made on the prefetch thread and released on the training thread)
     private final Map<Integer, Map<String, INDArray>> zeros = new java.util.concurrent.ConcurrentHashMap<>();
 
     public BatchFeeder(ModelDef def, ImageSet images, TrainConfig config, int numClasses) {
+        this(def, images, config, numClasses, null);
+    }
+
+    /** With {@code teacher} (null: none) holding a soft target for every one of {@code images}. */
+    public BatchFeeder(ModelDef def, ImageSet images, TrainConfig config, int numClasses, TeacherTargets teacher) {
+        if (teacher != null && teacher.size() != images.size()) {
+            throw new IllegalArgumentException("the teachers' targets cover " + teacher.size() + " images, not the "
+                    + images.size() + " trained on");
+        }
+        this.teacher = teacher;
         this.def = def;
         this.images = images;
         this.config = config;
@@ -54,6 +66,9 @@ public final class BatchFeeder {
             int label = images.label(i);
             for (int c = 0; c < numClasses; c++) {
                 labels[k * numClasses + c] = c == label ? on : off;
+            }
+            if (teacher != null) {
+                teacher.blend(i, labels, k * numClasses);
             }
             weights[k] = (float) config.classWeight(label);
         }

@@ -57,9 +57,17 @@ public final class Trainer {
     private final Path checkpointDir;
     private final Listener listener;
     private final int numClasses;
+    private final TeacherTargets teacher;
 
     /** {@code checkpointDir} may be null (no checkpoints, no resume). */
     public Trainer(ModelDef def, TrainConfig config, Path checkpointDir, Listener listener, int numClasses) {
+        this(def, config, checkpointDir, listener, numClasses, null);
+    }
+
+    /** As above, distilling from {@code teacher} (null: none), whose targets cover the training images given to fit. */
+    public Trainer(ModelDef def, TrainConfig config, Path checkpointDir, Listener listener, int numClasses,
+                   TeacherTargets teacher) {
+        this.teacher = teacher;
         this.def = def;
         this.config = config;
         this.checkpointDir = checkpointDir;
@@ -121,7 +129,7 @@ public final class Trainer {
         PlateauScheduler scheduler = new PlateauScheduler(config.plateauPatience(), config.plateauFactor(),
                 config.minLearningRate(), config.earlyStopPatience(), state.scheduler());
         Rng rng = new Rng(state.rngState());
-        BatchFeeder feeder = new BatchFeeder(def, train, config, numClasses);
+        BatchFeeder feeder = new BatchFeeder(def, train, config, numClasses, teacher);
         List<String> outputs = new ArrayList<>(List.of(SameDiffGraphs.DATA_LOSS, def.logits()));
         for (Node bn : def.batchNormNodes()) {
             outputs.add(SameDiffGraphs.batchMeanName(bn));

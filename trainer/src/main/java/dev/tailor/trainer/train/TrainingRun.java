@@ -35,9 +35,17 @@ public final class TrainingRun {
      * (fine-tuning) instead of random ones. A {@code split} of one part ({@code {1.0}}) trains on
      * the whole training set without validation: nothing can then lower the rate on a plateau or
      * stop early, so the schedule must be a fixed one, and the last epoch is the model.
+     * {@code distillation}, when not null, blends its teachers' answers into the training targets.
      */
     public record Spec(String architecture, ArchitectureOptions options, TrainConfig config, double[] split,
-                       int trainLimit, int valLimit, Path out, boolean resume, boolean progressBar, Path initFrom) {
+                       int trainLimit, int valLimit, Path out, boolean resume, boolean progressBar, Path initFrom,
+                       Distillation distillation) {
+        /** A run that distils from no teacher. */
+        public Spec(String architecture, ArchitectureOptions options, TrainConfig config, double[] split,
+                    int trainLimit, int valLimit, Path out, boolean resume, boolean progressBar, Path initFrom) {
+            this(architecture, options, config, split, trainLimit, valLimit, out, resume, progressBar, initFrom, null);
+        }
+
         public Spec {
             if (initFrom != null && resume) {
                 throw new IllegalArgumentException("--init-from starts a new run; it cannot be combined with --resume "
@@ -75,12 +83,26 @@ public final class TrainingRun {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + spec.out(), e);
         }
+        List<TrainedModel.Info> teacherInfos = List.of();
+        TeacherTargets teacher = null;
+        if (spec.distillation() != null) {
+            List<TrainedModel> teachers = spec.distillation().teachers().stream().map(TrainedModel::load).toList();
+            teacherInfos = teachers.stream().map(TrainedModel::info).toList(); // the weights need not stay
+            // answers of the clean training images, taken once (a resumed run takes the same ones again)
+            long t0 = System.nanoTime();
+            teacher = TeacherTargets.compute(teachers, train, spec.distillation().weight(),
+                    spec.distillation().temperature());
+            console.printf("distilling from %d teacher(s) (weight %.2f, temperature %.1f): answers for %,d training"
+                            + " images in %.0f s%n", teachers.size(), teacher.weight(), teacher.temperature(), train.size(),
+                    (System.nanoTime() - t0) / 1e9);
+        }
         console.printf("%s: %,d trainable parameters; %,d train / %,d validation / %,d test images; batch %d, %d epochs%n",
                 def.architecture(), def.trainableParameterCount(), train.size(), validation.size(), test.size(),
                 config.batchSize(), config.epochs());
         Trainer.Result result;
         try (ConsoleProgress progress = new ConsoleProgress(console, spec.out().resolve("train.log"), spec.progressBar())) {
-            Trainer trainer = new Trainer(def, config, spec.out().resolve("checkpoint"), progress, FashionMnist.NUM_CLASSES);
+            Trainer trainer = new Trainer(def, config, spec.out().resolve("checkpoint"), progress, FashionMnist.NUM_CLASSES,
+                    teacher);
             result = initial == null ? trainer.fit(train, validation, spec.resume())
                     : trainer.fitFrom(train, validation, initial.weights());
         }
@@ -89,6 +111,17 @@ public final class TrainingRun {
             // the card must say the weights did not start from scratch, and from which run
             configMap.put("initFrom", Map.of("run", spec.initFrom().toAbsolutePath().normalize().toString(),
                     "configDigest", initial.info().configDigest(), "config", initial.info().trainConfig()));
+        }
+        if (teacher != null) {
+            List<Map<String, Object>> described = new java.util.ArrayList<>();
+            for (int t = 0; t < teacherInfos.size(); t++) {
+                TrainedModel.Info info = teacherInfos.get(t);
+                described.add(Map.of("run", spec.distillation().teachers().get(t).toAbsolutePath().normalize().toString(),
+                        "architecture", info.architecture(), "configDigest", info.configDigest(),
+                        "testAccuracy", info.testAccuracy()));
+            }
+            configMap.put("distillation", Map.of("teachers", described, "weight", spec.distillation().weight(),
+                    "temperature", spec.distillation().temperature()));
         }
         configMap.put("split", spec.split());
         configMap.put("trainImages", train.size());

@@ -62,7 +62,8 @@ class TrainerCliTest {
         cli.setOut(new PrintWriter(out));
         assertEquals(0, cli.execute("train", "--help"));
         for (String flag : List.of("--model", "--epochs", "--batch-size", "--lr", "--l2", "--label-smoothing",
-                "--class-weights", "--augment", "--split", "--seed", "--patience", "--plateau-patience", "--resume", "--init-from", "--average-last", "--data")) {
+                "--class-weights", "--augment", "--split", "--seed", "--patience", "--plateau-patience", "--resume", "--init-from", "--average-last", "--distill-from", "--distill-weight",
+                "--distill-temperature", "--data")) {
             assertTrue(out.toString().contains(flag), flag + " missing from --help");
         }
     }
@@ -126,6 +127,31 @@ class TrainerCliTest {
         Run withResume = run("train", "--model", "cnn1", "--out", tuned.toString(), "--init-from", out.toString(), "--resume");
         assertEquals(2, withResume.code(), withResume.err());
         assertTrue(withResume.err().contains("cannot be combined with --resume"), withResume.err());
+    }
+
+    @Test
+    void distillingLearnsFromTheTeachersAnswersAndRecordsThem() throws Exception {
+        Path teacher = dir.resolve("teacher");
+        assertEquals(0, run("train", "--model", "cnn1", "--epochs", "2", "--batch-size", "64", "--train-limit", "640",
+                "--val-limit", "300", "--out", teacher.toString(), "--no-progress").code());
+        // weight 1: the labels take no part, so the student learns from the teacher's answers alone
+        Path student = dir.resolve("student");
+        Run distil = run("train", "--model", "cnn2", "--epochs", "2", "--batch-size", "64", "--train-limit", "640",
+                "--val-limit", "300", "--out", student.toString(), "--no-progress", "--distill-from", teacher.toString(),
+                "--distill-weight", "1", "--distill-temperature", "1.5");
+        assertEquals(0, distil.code(), distil.err());
+        JsonNode report = new ObjectMapper().readTree(student.resolve("report.json").toFile());
+        JsonNode distillation = report.get("config").get("distillation");
+        assertEquals(teacher.toAbsolutePath().normalize().toString(), distillation.get("teachers").get(0).get("run").asText());
+        assertEquals("cnn1", distillation.get("teachers").get(0).get("architecture").asText());
+        assertEquals(1.0, distillation.get("weight").asDouble());
+        assertEquals(1.5, distillation.get("temperature").asDouble());
+        assertTrue(report.get("test").get("accuracy").asDouble() > 0.5, report.get("test").toString());
+
+        Run badWeight = run("train", "--model", "cnn1", "--out", dir.resolve("bad").toString(),
+                "--distill-from", teacher.toString(), "--distill-weight", "0");
+        assertEquals(2, badWeight.code(), badWeight.err());
+        assertTrue(badWeight.err().contains("--distill-weight must lie in (0, 1]"), badWeight.err());
     }
 
     @Test
