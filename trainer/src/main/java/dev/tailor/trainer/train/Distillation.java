@@ -13,10 +13,15 @@ public record Distillation(List<Path> teachers, double weight, double temperatur
         if (teachers.isEmpty()) {
             throw new IllegalArgumentException("--distill-from needs at least one run folder");
         }
+        checkWeightAndTemperature(weight, temperature);
+        teachers = List.copyOf(teachers);
+    }
+
+    /** The one check of a teachers' share and temperature, here and in {@link TeacherTargets}. */
+    static void checkWeightAndTemperature(double weight, double temperature) {
         if (!(weight > 0 && weight <= 1) || !(temperature >= 1)) {
             throw new IllegalArgumentException("--distill-weight must lie in (0, 1] and --distill-temperature be >= 1, got "
                     + weight + " and " + temperature);
         }
-        teachers = List.copyOf(teachers);
     }
 }

@@ -30,7 +30,7 @@ public final class TeacherTargets {
      * @param temperature at least 1; 1 keeps the teachers' probabilities as they are
      */
     public static TeacherTargets compute(List<TrainedModel> teachers, ImageSet train, double weight, double temperature) {
-        check(weight, temperature);
+        Distillation.checkWeightAndTemperature(weight, temperature);
         if (teachers.isEmpty()) {
             throw new IllegalArgumentException("distillation needs at least one teacher");
         }
@@ -59,7 +59,7 @@ public final class TeacherTargets {
 
     /** Targets from softened answers already at hand (one row per training image); for tests and tools. */
     public static TeacherTargets of(float[][] softened, double weight, double temperature) {
-        check(weight, temperature);
+        Distillation.checkWeightAndTemperature(weight, temperature);
         return new TeacherTargets(softened, weight, temperature);
     }
 
@@ -77,24 +77,12 @@ public final class TeacherTargets {
         }
     }
 
-    private static void check(double weight, double temperature) {
-        if (!(weight > 0 && weight <= 1) || !(temperature >= 1)) {
-            throw new IllegalArgumentException("distillation weight must lie in (0, 1] and temperature be >= 1, got "
-                    + weight + " and " + temperature);
-        }
-    }
-
     /** Blends image {@code index}'s soft target into {@code target[offset..offset+classes)} (its label's target). */
     public void blend(int index, float[] target, int offset) {
         float[] q = soft[index];
         for (int c = 0; c < q.length; c++) {
             target[offset + c] = (float) ((1 - weight) * target[offset + c] + weight * q[c]);
         }
-    }
-
-    /** The softened teacher answer for image {@code index} (shared, not a copy). */
-    public float[] softTarget(int index) {
-        return soft[index];
     }
 
     /** Training images covered. */

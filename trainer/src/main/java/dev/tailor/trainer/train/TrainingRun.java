@@ -83,18 +83,26 @@ public final class TrainingRun {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + spec.out(), e);
         }
-        List<TrainedModel.Info> teacherInfos = List.of();
         TeacherTargets teacher = null;
+        Map<String, Object> distilledFrom = null; // what report.json says of the teachers
         if (spec.distillation() != null) {
-            List<TrainedModel> teachers = spec.distillation().teachers().stream().map(TrainedModel::load).toList();
-            teacherInfos = teachers.stream().map(TrainedModel::info).toList(); // the weights need not stay
+            Distillation distillation = spec.distillation();
+            List<TrainedModel> teachers = distillation.teachers().stream().map(TrainedModel::load).toList();
             // answers of the clean training images, taken once (a resumed run takes the same ones again)
             long t0 = System.nanoTime();
-            teacher = TeacherTargets.compute(teachers, train, spec.distillation().weight(),
-                    spec.distillation().temperature());
+            teacher = TeacherTargets.compute(teachers, train, distillation.weight(), distillation.temperature());
             console.printf("distilling from %d teacher(s) (weight %.2f, temperature %.1f): answers for %,d training"
                             + " images in %.0f s%n", teachers.size(), teacher.weight(), teacher.temperature(), train.size(),
                     (System.nanoTime() - t0) / 1e9);
+            List<Map<String, Object>> described = new java.util.ArrayList<>();
+            for (int t = 0; t < teachers.size(); t++) {
+                TrainedModel.Info info = teachers.get(t).info();
+                described.add(Map.of("run", distillation.teachers().get(t).toAbsolutePath().normalize().toString(),
+                        "architecture", info.architecture(), "configDigest", info.configDigest(),
+                        "testAccuracy", info.testAccuracy()));
+            }
+            distilledFrom = Map.of("teachers", described, "weight", distillation.weight(),
+                    "temperature", distillation.temperature());
         }
         console.printf("%s: %,d trainable parameters; %,d train / %,d validation / %,d test images; batch %d, %d epochs%n",
                 def.architecture(), def.trainableParameterCount(), train.size(), validation.size(), test.size(),
@@ -112,16 +120,8 @@ public final class TrainingRun {
             configMap.put("initFrom", Map.of("run", spec.initFrom().toAbsolutePath().normalize().toString(),
                     "configDigest", initial.info().configDigest(), "config", initial.info().trainConfig()));
         }
-        if (teacher != null) {
-            List<Map<String, Object>> described = new java.util.ArrayList<>();
-            for (int t = 0; t < teacherInfos.size(); t++) {
-                TrainedModel.Info info = teacherInfos.get(t);
-                described.add(Map.of("run", spec.distillation().teachers().get(t).toAbsolutePath().normalize().toString(),
-                        "architecture", info.architecture(), "configDigest", info.configDigest(),
-                        "testAccuracy", info.testAccuracy()));
-            }
-            configMap.put("distillation", Map.of("teachers", described, "weight", spec.distillation().weight(),
-                    "temperature", spec.distillation().temperature()));
+        if (distilledFrom != null) {
+            configMap.put("distillation", distilledFrom);
         }
         configMap.put("split", spec.split());
         configMap.put("trainImages", train.size());
