@@ -3,10 +3,11 @@ package dev.tailor.trainer.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the {@code trainer} command: {@code train}, {@code eval} and {@code eda}. */
+/** Entry point of the {@code trainer} command: {@code train}, {@code eval}, {@code average}, {@code eda} and {@code bench}. */
 @Command(name = "trainer", mixinStandardHelpOptions = true, version = "Tailor trainer 0.1.0",
         description = "Train, evaluate and explore Fashion-MNIST classifiers in SameDiff.",
-        subcommands = {TrainCommand.class, EvalCommand.class, EdaCommand.class, BenchCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, AverageCommand.class, EdaCommand.class,
+                BenchCommand.class})
 public final class TrainerMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -28,6 +29,6 @@ public final class TrainerMain implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, eval, eda or bench");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, eval, average, eda or bench");
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailor.trainer.model.Weights;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine;
 
 /** The trainer command line: errors are one line with exit code 2; train, eval and eda write what they promise. */
@@ -127,6 +129,50 @@ class TrainerCliTest {
         Run withResume = run("train", "--model", "cnn1", "--out", tuned.toString(), "--init-from", out.toString(), "--resume");
         assertEquals(2, withResume.code(), withResume.err());
         assertTrue(withResume.err().contains("cannot be combined with --resume"), withResume.err());
+    }
+
+    @Test
+    void averageWritesTheMeanOfTheRunsWeightsScoredOnTheTestSet() throws Exception {
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        assertEquals(0, run("train", "--model", "cnn1", "--epochs", "2", "--batch-size", "64", "--train-limit", "640",
+                "--val-limit", "300", "--out", a.toString(), "--no-progress").code());
+        // a fine-tune of a: the two share a starting point, as a soup's members must
+        assertEquals(0, run("train", "--model", "cnn1", "--epochs", "1", "--batch-size", "64", "--train-limit", "640",
+                "--val-limit", "300", "--seed", "5", "--out", b.toString(), "--no-progress", "--init-from", a.toString()).code());
+        Path soup = dir.resolve("soup");
+        Run average = run("average", "--out", soup.toString(), a.toString(), b.toString());
+        assertEquals(0, average.code(), average.err());
+
+        Weights wa = Weights.load(a.resolve("weights.bin"));
+        Weights wb = Weights.load(b.resolve("weights.bin"));
+        Weights mean = Weights.load(soup.resolve("weights.bin"));
+        assertEquals(wa.asMap().keySet(), mean.asMap().keySet());
+        int differing = 0;
+        for (String name : wa.asMap().keySet()) {
+            INDArray expected = wa.get(name).add(wb.get(name)).divi(2);
+            assertTrue(expected.equalsWithEps(mean.get(name), 1e-6), name + " is not the mean of the two runs'");
+            differing += wa.get(name).equalsWithEps(wb.get(name), 1e-6) ? 0 : 1;
+        }
+        assertTrue(differing > 0, "the fine-tune changed no array, so the mean proves nothing");
+        JsonNode info = new ObjectMapper().readTree(soup.resolve("model.json").toFile());
+        assertEquals("cnn1", info.get("architecture").asText());
+        assertEquals(10_000, info.get("testCount").asInt());
+        assertTrue(info.get("testAccuracy").asDouble() > 0.5, info.toString());
+        JsonNode members = info.get("trainConfig").get("averageOf");
+        assertEquals(2, members.size());
+        assertEquals(b.toAbsolutePath().normalize().toString(), members.get(1).get("run").asText());
+        assertTrue(Files.isRegularFile(soup.resolve("model.sd")));
+
+        Path other = dir.resolve("other");
+        assertEquals(0, run("train", "--model", "cnn2", "--epochs", "1", "--batch-size", "64", "--train-limit", "640",
+                "--val-limit", "300", "--out", other.toString(), "--no-progress").code());
+        Run mixed = run("average", "--out", dir.resolve("mixed").toString(), a.toString(), other.toString());
+        assertEquals(2, mixed.code(), mixed.err());
+        assertTrue(mixed.err().contains("only one architecture averages"), mixed.err());
+        Run single = run("average", "--out", dir.resolve("single").toString(), a.toString());
+        assertEquals(2, single.code(), single.err());
+        assertTrue(single.err().contains("RUN_DIR"), single.err());
     }
 
     @Test
