@@ -13,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -35,6 +38,33 @@ public record TrainedModel(Info info, Weights weights) {
     public record Info(String architecture, ArchitectureOptions options, List<String> labels, int[] inputShape,
                        Map<String, Object> trainConfig, String configDigest, double testAccuracy, double testMacroF1,
                        int testCount, String created, int version) {
+        /** A new model's description: no test figures yet ({@link #withTest}), created now, version 1. */
+        public static Info fresh(String architecture, ArchitectureOptions options, List<String> labels, int[] inputShape,
+                                 Map<String, Object> trainConfig) {
+            return new Info(architecture, options, labels, inputShape, trainConfig, digest(trainConfig), 0, 0, 0,
+                    Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), 1);
+        }
+
+        /** This description with its official test figures. */
+        public Info withTest(double accuracy, double macroF1, int count) {
+            return new Info(architecture, options, labels, inputShape, trainConfig, configDigest, accuracy, macroF1, count,
+                    created, version);
+        }
+
+        /** Whether this is a model of {@code architecture} built with {@code options}. */
+        public boolean is(String architecture, ArchitectureOptions options) {
+            return this.architecture.equals(architecture) && this.options.equals(options);
+        }
+    }
+
+    /** How a report names this model, read from {@code run}: where it came from and how it scored alone. */
+    public Map<String, Object> provenance(Path run) {
+        Map<String, Object> described = new LinkedHashMap<>();
+        described.put("run", run.toAbsolutePath().normalize().toString());
+        described.put("architecture", info.architecture());
+        described.put("configDigest", info.configDigest());
+        described.put("testAccuracy", info.testAccuracy());
+        return described;
     }
 
     /** The model definition this model's weights belong to. */

@@ -31,9 +31,9 @@ final class EvalCommand implements Callable<Integer> {
         if (limit > 0) {
             test = test.head(limit);
         }
-        float[][] probs = Evaluator.predict(model.inferenceGraph(), model.definition(), test);
+        ClassificationReport scores = Evaluator.score(model, test);
         System.out.println(model.info().architecture() + " from " + modelDir);
-        System.out.print(ClassificationReport.of(probs, test, model.info().labels()).toText());
+        System.out.print(scores.toText());
         return 0;
     }
 }

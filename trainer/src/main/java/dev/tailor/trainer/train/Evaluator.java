@@ -1,5 +1,7 @@
 package dev.tailor.trainer.train;
 
+import dev.tailor.trainer.TrainedModel;
+import dev.tailor.trainer.report.ClassificationReport;
 import dev.tailor.trainer.data.ImageSet;
 import dev.tailor.trainer.model.ModelDef;
 import java.util.Map;
@@ -43,6 +45,12 @@ public final class Evaluator {
             inference.getSessions().clear();
         }
         return probs;
+    }
+
+    /** {@code model}'s classification report on {@code images}. */
+    public static ClassificationReport score(TrainedModel model, ImageSet images) {
+        float[][] probs = predict(model.inferenceGraph(), model.definition(), images);
+        return ClassificationReport.of(probs, images, model.info().labels());
     }
 
     /** Mean cross-entropy of {@code probs} against the true labels. */

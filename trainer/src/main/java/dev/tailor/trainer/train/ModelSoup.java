@@ -1,12 +1,9 @@
 package dev.tailor.trainer.train;
 
 import dev.tailor.trainer.TrainedModel;
-import dev.tailor.trainer.data.FashionMnist;
 import dev.tailor.trainer.data.ImageSet;
 import dev.tailor.trainer.report.ClassificationReport;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,40 +32,29 @@ public final class ModelSoup {
         TrainedModel first = TrainedModel.load(runs.getFirst());
         WeightAverage mean = WeightAverage.startingWith(first.weights());
         List<Map<String, Object>> members = new ArrayList<>();
-        members.add(member(runs.getFirst(), first));
+        members.add(first.provenance(runs.getFirst()));
         first.weights().free();
         for (Path run : runs.subList(1, runs.size())) {
             TrainedModel next = TrainedModel.load(run);
             checkSameShape(runs.getFirst(), first.info(), run, next.info());
             mean.add(next.weights());
-            members.add(member(run, next));
+            members.add(next.provenance(run));
             next.weights().free();
         }
+        // the card must be able to say which runs went in and how each scored alone
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("averageOf", members);
-        TrainedModel unscored = new TrainedModel(info(first.info(), config, 0, 0, 0), mean.mean());
-        float[][] probs = Evaluator.predict(unscored.inferenceGraph(), unscored.definition(), test);
-        ClassificationReport scores = ClassificationReport.of(probs, test, FashionMnist.LABELS);
-        TrainedModel scored = new TrainedModel(info(first.info(), config, scores.accuracy(), scores.macroF1(), test.size()),
-                mean.mean());
-        return new Result(scored, scores);
+        TrainedModel.Info info = TrainedModel.Info.fresh(first.info().architecture(), first.info().options(),
+                first.info().labels(), first.info().inputShape(), config);
+        ClassificationReport scores = Evaluator.score(new TrainedModel(info, mean.mean()), test);
+        return new Result(new TrainedModel(info.withTest(scores.accuracy(), scores.macroF1(), test.size()), mean.mean()),
+                scores);
     }
 
     private static void checkSameShape(Path firstRun, TrainedModel.Info first, Path run, TrainedModel.Info info) {
-        if (!info.architecture().equals(first.architecture()) || !info.options().equals(first.options())) {
+        if (!info.is(first.architecture(), first.options())) {
             throw new IllegalArgumentException(run + " holds a " + info.architecture() + " " + info.options() + ", but "
                     + firstRun + " a " + first.architecture() + " " + first.options() + ": only one architecture averages");
         }
-    }
-
-    // the card must be able to say which runs went in and how each scored alone
-    private static Map<String, Object> member(Path run, TrainedModel model) {
-        return Map.of("run", run.toAbsolutePath().normalize().toString(), "configDigest", model.info().configDigest(),
-                "testAccuracy", model.info().testAccuracy());
-    }
-
-    private static TrainedModel.Info info(TrainedModel.Info first, Map<String, Object> config, double acc, double f1, int n) {
-        return new TrainedModel.Info(first.architecture(), first.options(), first.labels(), first.inputShape(), config,
-                TrainedModel.digest(config), acc, f1, n, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), 1);
     }
 }

@@ -15,8 +15,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,10 +94,7 @@ public final class TrainingRun {
                     (System.nanoTime() - t0) / 1e9);
             List<Map<String, Object>> described = new java.util.ArrayList<>();
             for (int t = 0; t < teachers.size(); t++) {
-                TrainedModel.Info info = teachers.get(t).info();
-                described.add(Map.of("run", distillation.teachers().get(t).toAbsolutePath().normalize().toString(),
-                        "architecture", info.architecture(), "configDigest", info.configDigest(),
-                        "testAccuracy", info.testAccuracy()));
+                described.add(teachers.get(t).provenance(distillation.teachers().get(t)));
             }
             distilledFrom = Map.of("teachers", described, "weight", distillation.weight(),
                     "temperature", distillation.temperature());
@@ -130,10 +125,10 @@ public final class TrainingRun {
         if (result.averageWeights() != null) {
             configMap.put("averagedEpochs", result.averagedEpochs()); // fewer than asked when the run stopped early
         }
-        TrainedModel unscored = new TrainedModel(info(def, spec, configMap, 0, 0, 0), result.modelWeights());
-        float[][] probs = Evaluator.predict(unscored.inferenceGraph(), def, test);
-        ClassificationReport scores = ClassificationReport.of(probs, test, FashionMnist.LABELS);
-        new TrainedModel(info(def, spec, configMap, scores.accuracy(), scores.macroF1(), test.size()), result.modelWeights())
+        TrainedModel.Info info = TrainedModel.Info.fresh(def.architecture(), spec.options(), FashionMnist.LABELS,
+                def.inputShape(), configMap);
+        ClassificationReport scores = Evaluator.score(new TrainedModel(info, result.modelWeights()), test);
+        new TrainedModel(info.withTest(scores.accuracy(), scores.macroF1(), test.size()), result.modelWeights())
                 .save(spec.out());
         double wall = (System.nanoTime() - start) / 1e9;
         TrainingReport report = new TrainingReport(def.architecture(), def.trainableParameterCount(), configMap,
@@ -153,16 +148,11 @@ public final class TrainingRun {
     /** The run folder's model, checked to be the architecture (and options) being trained. */
     private static TrainedModel startingModel(Spec spec, ModelDef def) {
         TrainedModel model = TrainedModel.load(spec.initFrom());
-        if (!model.info().architecture().equals(def.architecture()) || !model.info().options().equals(spec.options())) {
+        if (!model.info().is(def.architecture(), spec.options())) {
             throw new IllegalArgumentException(spec.initFrom() + " holds a " + model.info().architecture() + " "
                     + model.info().options() + ", not the " + def.architecture() + " " + spec.options() + " being trained");
         }
         return model;
-    }
-
-    private static TrainedModel.Info info(ModelDef def, Spec spec, Map<String, Object> config, double acc, double f1, int n) {
-        return new TrainedModel.Info(def.architecture(), spec.options(), FashionMnist.LABELS, def.inputShape(), config,
-                TrainedModel.digest(config), acc, f1, n, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), 1);
     }
 
     private static int[] limit(int[] idx, int max) {
