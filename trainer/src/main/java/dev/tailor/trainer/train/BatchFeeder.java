@@ -7,8 +7,10 @@ import dev.tailor.trainer.model.Layer;
 import dev.tailor.trainer.model.ModelDef;
 import dev.tailor.trainer.model.Node;
 import dev.tailor.trainer.model.SameDiffGraphs;
+import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -91,7 +93,7 @@ public final class BatchFeeder {
             for (int d = 0; d < shape.length; d++) {
                 full[d + 1] = shape[d];
             }
-            arrays.put(name, Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, full));
+            arrays.put(name, Nd4j.zeros(DataType.FLOAT, full));
         });
         return arrays;
     }
@@ -109,7 +111,12 @@ public final class BatchFeeder {
         });
     }
 
-    /** Inverted-dropout mask: each unit kept with probability 1−rate and scaled by 1/(1−rate). */
+    /**
+     * Inverted-dropout mask: each unit kept with probability 1−rate and scaled by 1/(1−rate). Written
+     * straight into the array's native buffer: a Java {@code float[]} of a conv layer's mask (12.8 MB
+     * for one of CNN4b's at batch 128) is a humongous object to G1, and four of them a step made the
+     * collector run every few steps and grow the committed heap epoch after epoch.
+     */
     static INDArray mask(Node node, int n, Rng rng) {
         double rate = ((Layer.Dropout) node.layer()).rate();
         float keep = (float) (1 - rate);
@@ -117,15 +124,14 @@ public final class BatchFeeder {
         int[] shape = node.outShape();
         long[] full = new long[shape.length + 1];
         full[0] = n;
-        int per = 1;
         for (int d = 0; d < shape.length; d++) {
             full[d + 1] = shape[d];
-            per *= shape[d];
         }
-        float[] values = new float[n * per];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = rng.nextFloat() < keep ? scale : 0f;
+        INDArray mask = Nd4j.createUninitialized(DataType.FLOAT, full, 'c');
+        FloatBuffer values = mask.data().asNioFloat();
+        for (int i = 0, length = (int) mask.length(); i < length; i++) {
+            values.put(i, rng.nextFloat() < keep ? scale : 0f);
         }
-        return Nd4j.create(values, full, 'c');
+        return mask;
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,8 +69,10 @@ public final class ConsoleProgress implements Trainer.Listener, AutoCloseable {
             current.close();
             current = null;
         }
+        // the Java heap's committed size beside the process's: tells the heap's growth from native memory's
         String line = stats.logLine(totalEpochs)
-                + ResidentMemory.bytes().stream().mapToObj(b -> String.format("  rss %.2f GB", b / 1e9)).findFirst().orElse("");
+                + ResidentMemory.bytes().stream().mapToObj(b -> String.format("  rss %.2f GB", b / 1e9)).findFirst().orElse("")
+                + String.format("  heap %.2f GB", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1e9);
         console.println(line);
         if (log != null) {
             try {

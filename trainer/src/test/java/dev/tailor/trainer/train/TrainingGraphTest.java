@@ -86,6 +86,21 @@ class TrainingGraphTest {
         assertNotEquals(loss(sd, a), loss(sd, b), 1e-6);
     }
 
+    @Test
+    void aDropoutMaskTakesOneDrawOfTheRngPerUnitInOrder() {
+        // the masks are part of what a seed and a checkpoint's RNG state reproduce
+        Node dropout = def.dropoutNodes().get(0);
+        float keep = (float) (1 - ((Layer.Dropout) dropout.layer()).rate());
+        INDArray mask = BatchFeeder.mask(dropout, 8, new Rng(23));
+        Rng draws = new Rng(23);
+        float[] values = mask.data().asFloat();
+        assertEquals(mask.length(), values.length);
+        for (int i = 0; i < values.length; i++) {
+            assertEquals(draws.nextFloat() < keep ? 1 / keep : 0f, values[i], "unit " + i);
+        }
+        assertEquals(8, mask.size(0));
+    }
+
     private static double loss(SameDiff sd, Map<String, INDArray> feed) {
         return sd.output(feed, SameDiffGraphs.DATA_LOSS).get(SameDiffGraphs.DATA_LOSS).getDouble(0);
     }
