@@ -87,14 +87,7 @@ public final class BatchFeeder {
 
     private Map<String, INDArray> zeros(int n) {
         Map<String, INDArray> arrays = new HashMap<>();
-        SameDiffGraphs.broadcastZeros(def).forEach((name, shape) -> {
-            long[] full = new long[shape.length + 1];
-            full[0] = n;
-            for (int d = 0; d < shape.length; d++) {
-                full[d + 1] = shape[d];
-            }
-            arrays.put(name, Nd4j.zeros(DataType.FLOAT, full));
-        });
+        SameDiffGraphs.broadcastZeros(def).forEach((name, shape) -> arrays.put(name, Nd4j.zeros(DataType.FLOAT, batchOf(n, shape))));
         return arrays;
     }
 
@@ -121,17 +114,21 @@ public final class BatchFeeder {
         double rate = ((Layer.Dropout) node.layer()).rate();
         float keep = (float) (1 - rate);
         float scale = 1f / keep;
-        int[] shape = node.outShape();
-        long[] full = new long[shape.length + 1];
-        full[0] = n;
-        for (int d = 0; d < shape.length; d++) {
-            full[d + 1] = shape[d];
-        }
-        INDArray mask = Nd4j.createUninitialized(DataType.FLOAT, full, 'c');
+        INDArray mask = Nd4j.createUninitialized(DataType.FLOAT, batchOf(n, node.outShape()), 'c');
         FloatBuffer values = mask.data().asNioFloat();
         for (int i = 0, length = (int) mask.length(); i < length; i++) {
             values.put(i, rng.nextFloat() < keep ? scale : 0f);
         }
         return mask;
+    }
+
+    /** The shape of {@code n} examples of {@code shape}: [n, shape...]. */
+    private static long[] batchOf(int n, int[] shape) {
+        long[] full = new long[shape.length + 1];
+        full[0] = n;
+        for (int d = 0; d < shape.length; d++) {
+            full[d + 1] = shape[d];
+        }
+        return full;
     }
 }

@@ -1,9 +1,10 @@
 package dev.tailor.trainer.train;
 
 import dev.tailor.trainer.TrainedModel;
-import dev.tailor.trainer.report.ClassificationReport;
 import dev.tailor.trainer.data.ImageSet;
 import dev.tailor.trainer.model.ModelDef;
+import dev.tailor.trainer.model.SameDiffGraphs;
+import dev.tailor.trainer.report.ClassificationReport;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -47,9 +48,11 @@ public final class Evaluator {
         return probs;
     }
 
-    /** {@code model}'s classification report on {@code images}. */
+    /** {@code model}'s classification report on {@code images}; frees the graph it builds, not the model's weights. */
     public static ClassificationReport score(TrainedModel model, ImageSet images) {
-        float[][] probs = predict(model.inferenceGraph(), model.definition(), images);
+        SameDiff inference = model.inferenceGraph();
+        float[][] probs = predict(inference, model.definition(), images);
+        SameDiffGraphs.free(inference, model.weights());
         return ClassificationReport.of(probs, images, model.info().labels());
     }
 
