@@ -13,6 +13,12 @@ public final class TrainerMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // both must run before anything loads ND4J: its worker threads inherit the FP mode, JavaCPP reads the limits once
+        FlushToZero.Outcome subnormals = FlushToZero.enable();
+        if (!subnormals.active()) {
+            System.err.println("warning: subnormal floats are not flushed to zero (" + subnormals.detail()
+                    + "); a well-fitted model may train several times slower");
+        }
         NativeMemoryLimits.applyDefaults();
         System.exit(execute(args));
     }
