@@ -45,24 +45,31 @@ final class FlushToZero {
         if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"))) {
             return new Outcome(false, "turned off with -D" + PROPERTY + "=false");
         }
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        String arch = System.getProperty("os.arch", "");
-        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            return new Outcome(false, "only supported on Linux x86-64, not " + os + "/" + arch);
-        }
-        int feature = Runtime.version().feature();
-        if (feature < 22) {
-            return new Outcome(false, "needs Java 22+ (the foreign-function API), this is Java " + feature);
+        Optional<String> unsupported = whyUnsupported();
+        if (unsupported.isPresent()) {
+            return new Outcome(false, unsupported.get());
         }
         try {
             setMxcsrBits(FTZ | DAZ);
-        } catch (ReflectiveOperationException | RuntimeException e) {
+        } catch (Throwable e) { // reflection, the C calls, and MethodHandle.invoke, which declares Throwable
             return new Outcome(false, "fesetenv could not be called: " + e);
-        } catch (Throwable e) { // MethodHandle.invoke declares Throwable
-            return new Outcome(false, "fesetenv failed: " + e);
         }
         return probe * 1f == 0f ? new Outcome(true, "flush-to-zero and denormals-are-zero on")
                 : new Outcome(false, "fesetenv returned but subnormals are still computed");
+    }
+
+    /** Why this platform cannot have the modes (only Linux x86-64 on Java 22+ can), or empty where it can. */
+    static Optional<String> whyUnsupported() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            return Optional.of("only supported on Linux x86-64, not " + os + "/" + arch);
+        }
+        int feature = Runtime.version().feature();
+        if (feature < 22) {
+            return Optional.of("needs Java 22+ (the foreign-function API), this is Java " + feature);
+        }
+        return Optional.empty();
     }
 
     /** fegetenv, OR the bits into the saved MXCSR, fesetenv: all through java.lang.foreign, by reflection. */
@@ -86,12 +93,10 @@ final class FlushToZero {
         Object descriptor = descriptorType.getMethod("of", layoutType, addressLayouts.getClass())
                 .invoke(null, intLayout, addressLayouts);
         Method find = lookupType.getMethod("find", String.class);
-        Method downcall = linkerType.getMethod("downcallHandle", segmentType, descriptorType,
-                Array.newInstance(optionType, 0).getClass());
-        MethodHandle fegetenv = (MethodHandle) downcall.invoke(linker, symbol(find, lookup, "fegetenv"), descriptor,
-                Array.newInstance(optionType, 0));
-        MethodHandle fesetenv = (MethodHandle) downcall.invoke(linker, symbol(find, lookup, "fesetenv"), descriptor,
-                Array.newInstance(optionType, 0));
+        Object noOptions = Array.newInstance(optionType, 0);
+        Method downcall = linkerType.getMethod("downcallHandle", segmentType, descriptorType, noOptions.getClass());
+        MethodHandle fegetenv = (MethodHandle) downcall.invoke(linker, symbol(find, lookup, "fegetenv"), descriptor, noOptions);
+        MethodHandle fesetenv = (MethodHandle) downcall.invoke(linker, symbol(find, lookup, "fesetenv"), descriptor, noOptions);
         Method getInt = segmentType.getMethod("get", intLayoutType, long.class);
         Method setInt = segmentType.getMethod("set", intLayoutType, long.class, int.class);
 

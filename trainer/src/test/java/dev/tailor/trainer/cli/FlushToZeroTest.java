@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -41,14 +40,13 @@ class FlushToZeroTest {
     }
 
     private static boolean supported() {
-        return System.getProperty("os.name", "").toLowerCase().contains("linux")
-                && System.getProperty("os.arch", "").equals("amd64") && Runtime.version().feature() >= 22;
+        return FlushToZero.whyUnsupported().isEmpty();
     }
 
     private static List<String> probe(boolean flush) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Dtailor.flush-to-zero=" + flush,
-                "-cp", System.getProperty("java.class.path"), SubnormalProbe.class.getName()));
+                "-cp", System.getProperty("java.class.path"), SubnormalProbe.class.getName());
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(2, TimeUnit.MINUTES), "the probe JVM did not exit");
