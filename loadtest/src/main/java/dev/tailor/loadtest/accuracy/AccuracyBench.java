@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,13 +34,17 @@ import picocli.CommandLine.Option;
  * Fashion-MNIST test image as a PNG to {@code POST /v1/models/{model}/classify}, exactly as a shop's
  * backend would, and prints accuracy, macro F1 and per-class F1 ({@code loadtest/run.sh accuracy}).
  * Every image must be answered: one failed request fails the run, since a partial accuracy would mislead.
+ * With {@code --predictions} it keeps each image's answer, and with {@code --compare} it tests an earlier
+ * run's answers against this one's ({@link McNemar}), image by image.
  */
 @Command(name = "loadtest/run.sh accuracy", sortOptions = false, usageHelpWidth = 120,
         description = {"Sends the Fashion-MNIST test images through a running server's classify API and prints the "
                 + "model's accuracy, macro F1 and per-class F1.", "",
                 "Exit status: 0 done (and at least --min-accuracy), 1 below --min-accuracy, 2 wrong option or missing data, "
                         + "3 target unreachable or model not ready, 4 a request failed.", ""},
-        footer = {"", "Example:", "  loadtest/run.sh accuracy --target http://127.0.0.1:8080 --model cnn4b --min-accuracy 0.94"})
+        footer = {"", "Examples:", "  loadtest/run.sh accuracy --target http://127.0.0.1:8080 --model cnn4b --min-accuracy 0.94",
+                "  loadtest/run.sh accuracy --model miniresnet --predictions shipped.csv",
+                "  loadtest/run.sh accuracy --model miniresnet-candidate --compare shipped.csv"})
 public final class AccuracyBench implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
@@ -63,6 +68,16 @@ public final class AccuracyBench implements Callable<Integer> {
     @Option(names = "--min-accuracy", paramLabel = "FRACTION",
             description = "Exit 1 when the accuracy is below this, e.g. 0.94 (default: not checked).")
     Double minAccuracy;
+
+    @Option(names = "--predictions", paramLabel = "FILE",
+            description = "Also write each image's label and predicted class to FILE (CSV: image,label,predicted), "
+                    + "to compare with another model's run later (--compare).")
+    Path predictionsFile;
+
+    @Option(names = "--compare", paramLabel = "FILE",
+            description = "A predictions file from an earlier run on the same images: print how many images only one "
+                    + "of the two runs got right and McNemar's exact p-value (is the difference more than chance?).")
+    Path compareFile;
 
     @Option(names = "--data", paramLabel = "DIR",
             description = "Folder with the t10k IDX files (default: $TAILOR_DATA, else /usr/share/datasets/fashion-mnist).")
@@ -110,6 +125,7 @@ public final class AccuracyBench implements Callable<Integer> {
             throw new LoadTestException(ExitStatus.USAGE, "the test set holds " + testImages.count() + " images but "
                     + labels.count() + " labels");
         }
+        Predictions earlier = compareFile == null ? null : earlierRun(labels);
         TargetClient.Answer ready = new TargetClient(where).get("/v2/models/" + model + "/ready", "application/json");
         if (ready.status() != 200) {
             throw new LoadTestException(ExitStatus.TARGET, "model '" + model + "' is not ready at " + where.baseUrl()
@@ -125,6 +141,17 @@ public final class AccuracyBench implements Callable<Integer> {
             throw new LoadTestException(ExitStatus.FAILED, outcome.failure());
         }
         print(outcome, seconds);
+        if (predictionsFile != null) {
+            try {
+                outcome.predictions().write(predictionsFile);
+            } catch (IOException e) {
+                throw new LoadTestException(ExitStatus.USAGE, "cannot write --predictions " + predictionsFile + ": " + e);
+            }
+            out.println("predictions written to " + predictionsFile);
+        }
+        if (earlier != null) {
+            printComparison(McNemar.of(outcome.predictions(), earlier));
+        }
         if (minAccuracy != null && outcome.matrix().accuracy() < minAccuracy) {
             out.printf(Locale.ROOT, "BELOW THRESHOLD: accuracy %.4f < %.4f%n", outcome.matrix().accuracy(), minAccuracy);
             return ExitStatus.BREACHED;
@@ -132,11 +159,35 @@ public final class AccuracyBench implements Callable<Integer> {
         return ExitStatus.PASSED;
     }
 
-    private record Outcome(ConfusionMatrix matrix, String version, String failure) {
+    private record Outcome(ConfusionMatrix matrix, Predictions predictions, String version, String failure) {
+    }
+
+    /** Reads --compare before anything is sent, so a wrong file costs no run. */
+    private Predictions earlierRun(TestLabels labels) {
+        Predictions earlier;
+        try {
+            earlier = Predictions.read(compareFile, TestLabels.NAMES.size());
+        } catch (IOException e) {
+            throw new LoadTestException(ExitStatus.USAGE, "cannot read --compare " + compareFile + ": " + e.getMessage());
+        }
+        if (earlier.count() != labels.count()) {
+            throw new LoadTestException(ExitStatus.USAGE, "--compare " + compareFile + " holds " + earlier.count()
+                    + " images, this run sends " + labels.count() + " (--images)");
+        }
+        for (int i = 0; i < labels.count(); i++) {
+            if (earlier.labels()[i] != labels.label(i)) {
+                throw new LoadTestException(ExitStatus.USAGE, "--compare " + compareFile + " gives image " + i + " label "
+                        + earlier.labels()[i] + ", the test set " + labels.label(i) + ": not a run on these test images");
+            }
+        }
+        return earlier;
     }
 
     private Outcome classifyAll(Target where, TestImages testImages, TestLabels labels) throws InterruptedException {
         ConfusionMatrix matrix = new ConfusionMatrix(TestLabels.NAMES.size());
+        int[] truth = IntStream.range(0, testImages.count()).map(labels::label).toArray();
+        // each answer writes its own slot; the semaphore's release/acquire publishes it to this thread
+        int[] predictedClass = new int[testImages.count()];
         AtomicReference<String> failure = new AtomicReference<>();
         AtomicReference<String> version = new AtomicReference<>();
         Semaphore inFlight = new Semaphore(concurrency);
@@ -164,6 +215,7 @@ public final class AccuracyBench implements Callable<Integer> {
                                 failure.compareAndSet(null, "image " + image + ": no class index in " + oneLine(response.body()));
                             } else {
                                 version.compareAndSet(null, body.path("version").asText(""));
+                                predictedClass[image] = predicted;
                                 synchronized (matrix) {
                                     matrix.add(labels.label(image), predicted);
                                 }
@@ -178,7 +230,7 @@ public final class AccuracyBench implements Callable<Integer> {
             }
             inFlight.acquire(concurrency); // every answer is in
         }
-        return new Outcome(matrix, version.get(), failure.get());
+        return new Outcome(matrix, new Predictions(truth, predictedClass), version.get(), failure.get());
     }
 
     private void print(Outcome outcome, double seconds) {
@@ -192,6 +244,13 @@ public final class AccuracyBench implements Callable<Integer> {
         for (int c = 0; c < TestLabels.NAMES.size(); c++) {
             out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.4f |%n", TestLabels.NAMES.get(c), m.precision(c), m.recall(c), m.f1(c));
         }
+    }
+
+    private void printComparison(McNemar test) {
+        out.printf(Locale.ROOT, "against %s: only this run right on %d images, only the earlier run on %d "
+                + "(net %+d); McNemar's exact p = %.3g: %s%n", compareFile, test.onlyFirst(), test.onlySecond(),
+                test.onlyFirst() - test.onlySecond(), test.pValue(),
+                test.pValue() < 0.05 ? "a real difference (p < 0.05)" : "not a real difference (p >= 0.05)");
     }
 
     private static URI uri(String text) {
