@@ -39,8 +39,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
     double learningRate;
 
-    @Option(names = "--l2", defaultValue = "0.0001", description = "L2 factor on conv/dense kernels (default: ${DEFAULT-VALUE})")
+    @Option(names = "--l2", defaultValue = "0.0001", description = "L2 factor on conv/dense kernels, added to the loss "
+            + "(default: ${DEFAULT-VALUE}, seed 004's; 0 when --weight-decay is given)")
     double l2;
+
+    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "W",
+            description = "Decoupled weight decay on conv/dense kernels (AdamW): each step multiplies them by 1 - lr * W, "
+                    + "e.g. 0.05; replaces --l2 (default: ${DEFAULT-VALUE}, off)")
+    double weightDecay;
 
     @Option(names = "--label-smoothing", defaultValue = "0", description = "Label smoothing in [0,1) (default: ${DEFAULT-VALUE})")
     double labelSmoothing;
@@ -169,7 +175,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainConfig config;
         try {
-            config = new TrainConfig(epochs, batchSize, learningRate, l2, labelSmoothing, classWeights,
+            // --weight-decay replaces the default L2; an L2 the user typed too is a conflict TrainConfig reports
+            double penalty = weightDecay > 0 && !spec.commandLine().getParseResult().hasMatchedOption("--l2") ? 0 : l2;
+            config = new TrainConfig(epochs, batchSize, learningRate, penalty, weightDecay, labelSmoothing, classWeights,
                     aug.withErasing(randomErasing), seed, patience, plateauPatience, plateauFactor, minLr, maxBatches,
                     LearningRateSchedule.Kind.parse(schedule), warmupEpochs, averageLast);
         } catch (IllegalArgumentException e) {

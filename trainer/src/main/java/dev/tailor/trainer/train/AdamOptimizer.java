@@ -3,6 +3,7 @@ package dev.tailor.trainer.train;
 import dev.tailor.trainer.model.Weights;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
@@ -11,16 +12,38 @@ import org.nd4j.linalg.learning.config.Adam;
 /**
  * Adam over named parameters, driven by the trainer rather than by {@code SameDiff.fit()}, so its
  * state (first and second moments), learning rate and step count are ours to checkpoint and
- * restore exactly. Uses ND4J's own Adam updater for the arithmetic.
+ * restore exactly. Uses ND4J's own Adam updater for the arithmetic. With a weight decay it is
+ * AdamW: the named decayed parameters are first multiplied by {@code 1 − lr · decay}, apart from
+ * the gradient's Adam scaling (as PyTorch's {@code AdamW} does it).
  */
 public final class AdamOptimizer {
     private static final String M = "M";
     private static final String V = "V";
     private final Adam adam;
     private final Map<String, GradientUpdater<?>> updaters = new LinkedHashMap<>();
+    private final double weightDecay;
+    private final Set<String> decayed;
 
-    /** Fresh, zero-moment state for each array in {@code params} (only their sizes are read). */
+    /** Fresh, zero-moment state for each array in {@code params} (only their sizes are read); no weight decay. */
     public AdamOptimizer(double learningRate, Map<String, INDArray> params) {
+        this(learningRate, params, 0, Set.of());
+    }
+
+    /**
+     * As {@link #AdamOptimizer(double, Map)}, with decoupled weight decay {@code weightDecay} (0 = none)
+     * on the parameters named in {@code decayed}, which must all be in {@code params}.
+     */
+    public AdamOptimizer(double learningRate, Map<String, INDArray> params, double weightDecay, Set<String> decayed) {
+        if (!(weightDecay >= 0 && weightDecay < 1)) {
+            throw new IllegalArgumentException("weight decay must lie in [0, 1), got " + weightDecay);
+        }
+        for (String name : decayed) {
+            if (!params.containsKey(name)) {
+                throw new IllegalArgumentException("no parameter '" + name + "' to decay");
+            }
+        }
+        this.weightDecay = weightDecay;
+        this.decayed = Set.copyOf(decayed);
         this.adam = new Adam(learningRate);
         params.forEach((name, array) -> updaters.put(name,
                 adam.instantiate(Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 2 * array.length()), true)));
@@ -53,11 +76,16 @@ public final class AdamOptimizer {
 
     /**
      * One Adam step: turns each gradient into an update in place and subtracts it from the
-     * parameter. {@code iteration} is the global step count (Adam's bias correction needs it).
+     * parameter, after the weight decay if any. {@code iteration} is the global step count (Adam's
+     * bias correction needs it).
      */
     public void step(Map<String, INDArray> params, Map<String, INDArray> gradients, int iteration, int epoch) {
+        double shrink = 1 - adam.getLearningRate() * weightDecay;
         for (Map.Entry<String, GradientUpdater<?>> e : updaters.entrySet()) {
             INDArray param = params.get(e.getKey());
+            if (weightDecay > 0 && decayed.contains(e.getKey())) {
+                param.muli(shrink);
+            }
             INDArray grad = gradients.get(e.getKey());
             if (grad == null) {
                 throw new IllegalStateException("no gradient for " + e.getKey());

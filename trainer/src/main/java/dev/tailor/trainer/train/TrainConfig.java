@@ -11,8 +11,12 @@ import java.util.Arrays;
  * {@code minLearningRate}, and the plateau settings only pick the best epoch and stop early.
  * {@code averageLastEpochs} (0 = off) turns on stochastic weight averaging: the model is the mean
  * of the weights after each of the last that many epochs rather than the best epoch's.
+ * {@code l2} adds a penalty on the conv/dense kernels to the loss (seed 004's Keras regularizer);
+ * {@code weightDecay} instead shrinks those kernels directly each step by {@code lr × weightDecay}
+ * (AdamW's decoupled weight decay, Loshchilov &amp; Hutter 2019), which Adam's per-weight scaling
+ * leaves untouched. Only one of the two may be on.
  */
-public record TrainConfig(int epochs, int batchSize, double learningRate, double l2, double labelSmoothing,
+public record TrainConfig(int epochs, int batchSize, double learningRate, double l2, double weightDecay, double labelSmoothing,
                           double[] classWeights, AugmentConfig augment, long seed,
                           int earlyStopPatience, int plateauPatience, double plateauFactor, double minLearningRate,
                           int maxBatchesPerEpoch, LearningRateSchedule.Kind schedule, double warmupEpochs,
@@ -22,6 +26,13 @@ public record TrainConfig(int epochs, int batchSize, double learningRate, double
         if (epochs < 1 || batchSize < 1 || learningRate <= 0 || l2 < 0 || labelSmoothing < 0 || labelSmoothing >= 1) {
             throw new IllegalArgumentException("invalid training config: epochs " + epochs + ", batch " + batchSize
                     + ", lr " + learningRate + ", l2 " + l2 + ", label smoothing " + labelSmoothing);
+        }
+        if (!(weightDecay >= 0 && weightDecay < 1)) {
+            throw new IllegalArgumentException("weight decay must lie in [0, 1), got " + weightDecay);
+        }
+        if (weightDecay > 0 && l2 > 0) {
+            throw new IllegalArgumentException("L2 (" + l2 + ") and weight decay (" + weightDecay + ") both regularize the "
+                    + "kernels: use one of them (--l2 0 with --weight-decay)");
         }
         if (averageLastEpochs < 0 || averageLastEpochs > epochs) {
             throw new IllegalArgumentException("the epochs to average (" + averageLastEpochs + ") must lie between 0 and the "
@@ -59,6 +70,7 @@ public record TrainConfig(int epochs, int batchSize, double learningRate, double
         b.batchSize = batchSize;
         b.learningRate = learningRate;
         b.l2 = l2;
+        b.weightDecay = weightDecay;
         b.labelSmoothing = labelSmoothing;
         b.classWeights = classWeights;
         b.augment = augment;
@@ -80,6 +92,7 @@ public record TrainConfig(int epochs, int batchSize, double learningRate, double
         private int batchSize = 256;
         private double learningRate = 1e-3;
         private double l2 = 1e-4;
+        private double weightDecay;
         private double labelSmoothing;
         private double[] classWeights;
         private AugmentConfig augment = AugmentConfig.none();
@@ -113,6 +126,12 @@ public record TrainConfig(int epochs, int batchSize, double learningRate, double
 
         public Builder l2(double v) {
             l2 = v;
+            return this;
+        }
+
+        /** Decoupled (AdamW) weight decay on the kernels, 0 = off; needs {@code l2(0)}. */
+        public Builder weightDecay(double v) {
+            weightDecay = v;
             return this;
         }
 
@@ -184,7 +203,7 @@ public record TrainConfig(int epochs, int batchSize, double learningRate, double
         }
 
         public TrainConfig build() {
-            return new TrainConfig(epochs, batchSize, learningRate, l2, labelSmoothing, classWeights, augment, seed,
+            return new TrainConfig(epochs, batchSize, learningRate, l2, weightDecay, labelSmoothing, classWeights, augment, seed,
                     earlyStopPatience, plateauPatience, plateauFactor, minLearningRate, maxBatchesPerEpoch, schedule,
                     warmupEpochs, averageLastEpochs);
         }

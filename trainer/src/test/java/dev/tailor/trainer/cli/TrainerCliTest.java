@@ -58,12 +58,20 @@ class TrainerCliTest {
     }
 
     @Test
+    void l2AndWeightDecayTogetherIsAOneLineUsageError() {
+        Run r = run("train", "--model", "cnn1", "--out", dir.toString(), "--l2", "0.0001", "--weight-decay", "0.05");
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("use one of them (--l2 0 with --weight-decay)"), r.err());
+    }
+
+    @Test
     void helpDocumentsEveryFlag() {
         CommandLine cli = TrainerMain.commandLine();
         StringWriter out = new StringWriter();
         cli.setOut(new PrintWriter(out));
         assertEquals(0, cli.execute("train", "--help"));
-        for (String flag : List.of("--model", "--epochs", "--batch-size", "--lr", "--l2", "--label-smoothing",
+        for (String flag : List.of("--model", "--epochs", "--batch-size", "--lr", "--l2", "--weight-decay", "--label-smoothing",
                 "--class-weights", "--augment", "--split", "--seed", "--patience", "--plateau-patience", "--resume", "--init-from", "--average-last", "--distill-from", "--distill-weight",
                 "--distill-temperature", "--data")) {
             assertTrue(out.toString().contains(flag), flag + " missing from --help");
@@ -208,9 +216,13 @@ class TrainerCliTest {
         assertTrue(plateau.err().contains("--split all") && plateau.err().contains("--patience 0"), plateau.err());
 
         Run refit = run("train", "--model", "cnn1", "--split", "all", "--schedule", "cosine", "--patience", "0",
-                "--epochs", "2", "--batch-size", "64", "--train-limit", "640", "--out", out.toString(), "--no-progress");
+                "--epochs", "2", "--batch-size", "64", "--train-limit", "640", "--out", out.toString(), "--no-progress",
+                "--weight-decay", "0.05");
         assertEquals(0, refit.code(), refit.err());
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        // --weight-decay alone replaces the default L2 instead of adding to it
+        assertEquals(0.05, report.get("config").get("weightDecay").asDouble());
+        assertEquals(0.0, report.get("config").get("l2").asDouble());
         assertEquals(640, report.get("config").get("trainImages").asInt());
         assertEquals(0, report.get("config").get("validationImages").asInt());
         assertEquals(2, report.get("bestEpoch").asInt(), "without validation the last epoch is the model");
