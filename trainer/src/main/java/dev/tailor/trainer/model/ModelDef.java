@@ -90,6 +90,11 @@ public record ModelDef(String architecture, String input, int[] inputShape, List
         return nodes.stream().filter(n -> n.layer() instanceof Layer.Dropout).toList();
     }
 
+    /** The conv and dense kernels' names: what L2 or weight decay regularizes (not biases or batch-norm scales). */
+    public List<String> kernelNames() {
+        return params().stream().filter(p -> p.role() == Param.Role.KERNEL).map(Param::name).toList();
+    }
+
     /** The batch-norm nodes, whose running statistics training maintains. */
     public List<Node> batchNormNodes() {
         return nodes.stream().filter(n -> n.layer() instanceof Layer.BatchNorm).toList();

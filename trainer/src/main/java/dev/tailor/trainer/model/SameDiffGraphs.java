@@ -91,12 +91,10 @@ public final class SameDiffGraphs {
         SDVariable crossEntropy = label.mul(logProbs).sum(1).neg();
         SDVariable dataLoss = crossEntropy.mul(weight).mean(DATA_LOSS);
         SDVariable penalty = null;
-        for (Param p : def.params()) {
-            if (p.role() == Param.Role.KERNEL) {
-                SDVariable w = sd.getVariable(p.name());
-                SDVariable sq = w.mul(w).sum();
-                penalty = penalty == null ? sq : penalty.add(sq);
-            }
+        for (String kernel : def.kernelNames()) {
+            SDVariable w = sd.getVariable(kernel);
+            SDVariable sq = w.mul(w).sum();
+            penalty = penalty == null ? sq : penalty.add(sq);
         }
         SDVariable loss = penalty == null || l2 == 0 ? dataLoss.add(LOSS, 0.0) : dataLoss.add(LOSS, penalty.mul(l2));
         sd.setLossVariables(loss);

@@ -10,7 +10,6 @@ import dev.tailor.trainer.model.SameDiffGraphs;
 import dev.tailor.trainer.model.Weights;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -124,7 +123,7 @@ public final class Trainer {
         }
         SameDiff sd = SameDiffGraphs.training(def, weights, config.l2());
         Map<String, INDArray> params = SameDiffGraphs.trainableArrays(def, sd);
-        AdamOptimizer adam = new AdamOptimizer(state.learningRate(), params, config.weightDecay(), kernelNames());
+        AdamOptimizer adam = new AdamOptimizer(state.learningRate(), params, config.weightDecay(), Set.copyOf(def.kernelNames()));
         if (restored != null) {
             adam.restore(restored.optimizer());
         }
@@ -242,17 +241,6 @@ public final class Trainer {
         double imagesPerSecond = history.stream().mapToDouble(EpochStats::imagesPerSecond).average().orElse(0);
         return new Result(best, scheduler.state().bestEpoch(), history, trainSeconds, imagesPerSecond,
                 average == null ? null : average.mean(), average == null ? 0 : average.count());
-    }
-
-    /** The conv and dense kernels: what L2 or weight decay regularizes (not biases or batch-norm scales). */
-    private Set<String> kernelNames() {
-        Set<String> names = new LinkedHashSet<>();
-        for (Param p : def.params()) {
-            if (p.role() == Param.Role.KERNEL) {
-                names.add(p.name());
-            }
-        }
-        return names;
     }
 
     /** The first epoch whose weights join the average (past the last epoch when averaging is off). */
