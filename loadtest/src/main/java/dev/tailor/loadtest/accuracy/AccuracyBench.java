@@ -184,7 +184,6 @@ public final class AccuracyBench implements Callable<Integer> {
     }
 
     private Outcome classifyAll(Target where, TestImages testImages, TestLabels labels) throws InterruptedException {
-        ConfusionMatrix matrix = new ConfusionMatrix(TestLabels.NAMES.size());
         int[] truth = IntStream.range(0, testImages.count()).map(labels::label).toArray();
         // each answer writes its own slot; the semaphore's release/acquire publishes it to this thread
         int[] predictedClass = new int[testImages.count()];
@@ -216,9 +215,6 @@ public final class AccuracyBench implements Callable<Integer> {
                             } else {
                                 version.compareAndSet(null, body.path("version").asText(""));
                                 predictedClass[image] = predicted;
-                                synchronized (matrix) {
-                                    matrix.add(labels.label(image), predicted);
-                                }
                             }
                         }
                     } catch (IOException e) {
@@ -230,7 +226,8 @@ public final class AccuracyBench implements Callable<Integer> {
             }
             inFlight.acquire(concurrency); // every answer is in
         }
-        return new Outcome(matrix, new Predictions(truth, predictedClass), version.get(), failure.get());
+        Predictions predictions = new Predictions(truth, predictedClass);
+        return new Outcome(ConfusionMatrix.of(predictions, TestLabels.NAMES.size()), predictions, version.get(), failure.get());
     }
 
     private void print(Outcome outcome, double seconds) {

@@ -13,6 +13,15 @@ public final class ConfusionMatrix {
         counts = new long[classes][classes];
     }
 
+    /** The matrix of a run's answers, one per image. */
+    public static ConfusionMatrix of(Predictions run, int classes) {
+        ConfusionMatrix matrix = new ConfusionMatrix(classes);
+        for (int i = 0; i < run.count(); i++) {
+            matrix.add(run.labels()[i], run.predicted()[i]);
+        }
+        return matrix;
+    }
+
     /** Counts one answer. */
     public void add(int actual, int predicted) {
         counts[actual][predicted]++;
