@@ -84,11 +84,7 @@ class BinaryTensorTest {
 
     /** The same two images answered over plain JSON: the reference. */
     private static float[] jsonProbabilities(float[] input) throws Exception {
-        StringBuilder data = new StringBuilder();
-        for (float v : input) {
-            data.append(data.isEmpty() ? "" : ",").append(v);
-        }
-        String json = "{\"inputs\":[{\"name\":\"input\",\"shape\":[2,1,28,28],\"datatype\":\"FP32\",\"data\":[" + data + "]}]}";
+        String json = InferCalls.restBody(input, 2).toString();
         Answer answer = post(json.getBytes(StandardCharsets.UTF_8), null);
         assertEquals(200, answer.status(), new String(answer.body(), StandardCharsets.UTF_8));
         JsonNode values = JSON.readTree(answer.body()).path("outputs").path(0).path("data");

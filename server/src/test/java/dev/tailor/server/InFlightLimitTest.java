@@ -45,11 +45,7 @@ class InFlightLimitTest {
                 "tailor.batching.max-queue-delay-us", "0",
                 "tailor.batching.max-batch-size", "1",
                 "tailor.batching.queue-capacity", "16"), OBSERVER);
-        StringBuilder data = new StringBuilder();
-        for (float v : Fixtures.tensor(Fixtures.testImages(), 0)) {
-            data.append(data.isEmpty() ? "" : ",").append(v);
-        }
-        body = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,28,28],\"datatype\":\"FP32\",\"data\":[" + data + "]}]}";
+        body = InferCalls.restBody(Fixtures.tensor(Fixtures.testImages(), 0), 1).toString();
     }
 
     @AfterAll

@@ -58,8 +58,8 @@ final class InferCalls {
         throw new AssertionError("no probabilities in " + response.body());
     }
 
-    /** The raw REST answer. */
-    HttpResponse<String> restResponse(String model, String version, float[] pixels, int n) throws Exception {
+    /** An Open Inference Protocol REST body: {@code n} 28×28 images as the one FP32 tensor {@code input}. */
+    static ObjectNode restBody(float[] pixels, int n) {
         ObjectNode body = JSON.createObjectNode();
         ObjectNode input = body.putArray("inputs").addObject();
         input.put("name", "input").put("datatype", "FP32");
@@ -68,6 +68,12 @@ final class InferCalls {
         for (float v : pixels) {
             data.add(v);
         }
+        return body;
+    }
+
+    /** The raw REST answer. */
+    HttpResponse<String> restResponse(String model, String version, float[] pixels, int n) throws Exception {
+        ObjectNode body = restBody(pixels, n);
         String path = "/v2/models/" + model + (version.isEmpty() ? "" : "/versions/" + version) + "/infer";
         return server.http().send(HttpRequest.newBuilder(server.uri(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build(),

@@ -46,11 +46,7 @@ class InferenceTokenTest {
     static void start() throws Exception {
         running = TestServer.start(Map.of("tailor.inference-api-token", TOKEN,
                 "tailor.repository.api-token", "another-secret"));
-        StringBuilder data = new StringBuilder();
-        for (float v : Fixtures.tensor(Fixtures.testImages(), 0)) {
-            data.append(data.isEmpty() ? "" : ",").append(v);
-        }
-        body = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,28,28],\"datatype\":\"FP32\",\"data\":[" + data + "]}]}";
+        body = InferCalls.restBody(Fixtures.tensor(Fixtures.testImages(), 0), 1).toString();
     }
 
     @AfterAll

@@ -37,11 +37,7 @@ class InternalErrorTest {
     @BeforeAll
     static void start() throws Exception {
         running = TestServer.start(Map.of(), OBSERVER);
-        StringBuilder data = new StringBuilder();
-        for (float v : Fixtures.tensor(Fixtures.testImages(), 0)) {
-            data.append(data.isEmpty() ? "" : ",").append(v);
-        }
-        body = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,28,28],\"datatype\":\"FP32\",\"data\":[" + data + "]}]}";
+        body = InferCalls.restBody(Fixtures.tensor(Fixtures.testImages(), 0), 1).toString();
     }
 
     @AfterAll

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import dev.tailor.api.oip.GRPCInferenceServiceGrpc;
 import dev.tailor.api.oip.GrpcPredictV2.ModelInferRequest;
@@ -127,13 +128,11 @@ class OverloadAndTimeoutTest {
 
     /** A REST infer of test image {@code i}; {@code timeoutMicros} 0 = the server default. */
     private static HttpRequest infer(int i, long timeoutMicros) {
-        StringBuilder data = new StringBuilder();
-        for (float v : Fixtures.tensor(images, i)) {
-            data.append(data.isEmpty() ? "" : ",").append(v);
+        ObjectNode json = InferCalls.restBody(Fixtures.tensor(images, i), 1);
+        if (timeoutMicros > 0) {
+            json.putObject("parameters").put("timeout", timeoutMicros);
         }
-        String params = timeoutMicros > 0 ? "\"parameters\":{\"timeout\":" + timeoutMicros + "}," : "";
-        String body = "{" + params + "\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,28,28],\"datatype\":\"FP32\",\"data\":["
-                + data + "]}]}";
+        String body = json.toString();
         return HttpRequest.newBuilder(running.uri("/v2/models/" + MODEL + "/infer"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
