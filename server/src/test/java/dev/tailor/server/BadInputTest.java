@@ -633,12 +633,7 @@ class BadInputTest {
     }
 
     private static ModelInferRequest rawInfer(float[] values, int n) {
-        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        raw.asFloatBuffer().put(values);
-        return ModelInferRequest.newBuilder().setModelName(MODEL)
-                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("input").setDatatype("FP32")
-                        .addAllShape(List.of((long) n, 1L, 28L, 28L)))
-                .addRawInputContents(ByteString.copyFrom(raw.array())).build();
+        return InferCalls.grpcRequest(MODEL, values, n);
     }
 
     private static ModelInferRequest typedInfer(float[] values) {

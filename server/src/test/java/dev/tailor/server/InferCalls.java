@@ -80,14 +80,19 @@ final class InferCalls {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Probabilities of {@code n} images over gRPC (raw contents), from {@code version} of {@code model}. */
-    float[] grpc(String model, String version, float[] pixels, int n) throws Failed {
+    /** An Open Inference Protocol gRPC request: {@code n} 28×28 images as the raw FP32 tensor {@code input}. */
+    static ModelInferRequest grpcRequest(String model, float[] pixels, int n) {
         ByteBuffer raw = ByteBuffer.allocate(pixels.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         raw.asFloatBuffer().put(pixels);
-        ModelInferRequest request = ModelInferRequest.newBuilder().setModelName(model).setModelVersion(version)
+        return ModelInferRequest.newBuilder().setModelName(model)
                 .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("input").setDatatype("FP32")
                         .addAllShape(List.of((long) n, 1L, 28L, 28L)))
                 .addRawInputContents(ByteString.copyFrom(raw.array())).build();
+    }
+
+    /** Probabilities of {@code n} images over gRPC (raw contents), from {@code version} of {@code model}. */
+    float[] grpc(String model, String version, float[] pixels, int n) throws Failed {
+        ModelInferRequest request = grpcRequest(model, pixels, n).toBuilder().setModelVersion(version).build();
         try {
             ModelInferResponse response = GRPCInferenceServiceGrpc.newBlockingStub(server.channel())
                     .withDeadlineAfter(2, TimeUnit.MINUTES).modelInfer(request);

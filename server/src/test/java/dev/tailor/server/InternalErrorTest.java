@@ -1,6 +1,5 @@
 package dev.tailor.server;
 
-import com.google.protobuf.ByteString;
 import dev.tailor.api.oip.GRPCInferenceServiceGrpc;
 import dev.tailor.api.oip.GrpcPredictV2.ModelInferRequest;
 import io.grpc.Status;
@@ -11,8 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -83,11 +80,6 @@ class InternalErrorTest {
     }
 
     private static ModelInferRequest rawInfer() {
-        ByteBuffer raw = ByteBuffer.allocate(784 * 4).order(ByteOrder.LITTLE_ENDIAN);
-        raw.asFloatBuffer().put(Fixtures.tensor(Fixtures.testImages(), 0));
-        return ModelInferRequest.newBuilder().setModelName(MODEL)
-                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("input").setDatatype("FP32")
-                        .addAllShape(List.of(1L, 1L, 28L, 28L)))
-                .addRawInputContents(ByteString.copyFrom(raw.array())).build();
+        return InferCalls.grpcRequest(MODEL, Fixtures.tensor(Fixtures.testImages(), 0), 1);
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.ByteString;
 import dev.tailor.api.oip.GRPCInferenceServiceGrpc;
 import dev.tailor.api.oip.GrpcPredictV2.ModelInferRequest;
 import dev.tailor.api.oip.GrpcPredictV2.ServerLiveRequest;
@@ -18,8 +17,6 @@ import io.grpc.StatusRuntimeException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -138,13 +135,7 @@ class OverloadAndTimeoutTest {
     }
 
     private static ModelInferRequest rawInfer(int i) {
-        float[] px = Fixtures.tensor(images, i);
-        ByteBuffer raw = ByteBuffer.allocate(px.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        raw.asFloatBuffer().put(px);
-        return ModelInferRequest.newBuilder().setModelName(MODEL)
-                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("input").setDatatype("FP32")
-                        .addShape(1).addShape(1).addShape(28).addShape(28))
-                .addRawInputContents(ByteString.copyFrom(raw.array())).build();
+        return InferCalls.grpcRequest(MODEL, Fixtures.tensor(images, i), 1);
     }
 
     private static double metric(String name) throws Exception {
