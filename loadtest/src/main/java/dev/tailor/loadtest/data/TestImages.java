@@ -1,12 +1,7 @@
 package dev.tailor.loadtest.data;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
 
 /**
  * The first images of Fashion-MNIST's official test set, read from its IDX file
@@ -33,12 +28,7 @@ public final class TestImages {
 
     /** The IDX file of the test images in {@code dir}: the {@code .gz} if present, else the plain file; null if neither. */
     public static Path find(Path dir) {
-        Path gz = dir.resolve(FILE + ".gz");
-        if (Files.isRegularFile(gz)) {
-            return gz;
-        }
-        Path plain = dir.resolve(FILE);
-        return Files.isRegularFile(plain) ? plain : null;
+        return IdxFile.find(dir, FILE);
     }
 
     /**
@@ -47,26 +37,13 @@ public final class TestImages {
      * @throws IOException when the file is missing, is not an IDX image file, or ends early
      */
     public static TestImages read(Path dir, int limit) throws IOException {
-        Path file = find(dir);
-        if (file == null) {
-            throw new IOException("no " + FILE + "(.gz) in " + dir
-                    + " (install Debian's dataset-fashion-mnist package, or point --data or TAILOR_DATA at the folder)");
-        }
-        try (InputStream raw = Files.newInputStream(file);
-             DataInputStream in = new DataInputStream(new BufferedInputStream(
-                     file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw))) {
-            int magic = in.readInt();
-            if (magic != IMAGES_MAGIC) {
-                throw new IOException(file + " is not an IDX image file (magic " + Integer.toHexString(magic) + ")");
-            }
-            int count = Math.min(in.readInt(), limit);
-            int rows = in.readInt();
-            int cols = in.readInt();
+        try (IdxFile idx = IdxFile.open(dir, FILE, IMAGES_MAGIC, "image")) {
+            int count = Math.min(idx.readInt(), limit);
+            int rows = idx.readInt();
+            int cols = idx.readInt();
             byte[] pixels = new byte[count * rows * cols];
-            in.readFully(pixels);
+            idx.readFully(pixels);
             return new TestImages(count, rows, cols, pixels);
-        } catch (java.io.EOFException e) {
-            throw new IOException(file + " ends before its last image", e);
         }
     }
 
