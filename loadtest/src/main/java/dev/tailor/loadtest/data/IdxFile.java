@@ -49,8 +49,15 @@ final class IdxFile implements Closeable {
                     + " (install Debian's dataset-fashion-mnist package, or point --data or TAILOR_DATA at the folder)");
         }
         InputStream raw = Files.newInputStream(file);
-        IdxFile idx = new IdxFile(file, kind, new DataInputStream(new BufferedInputStream(
-                file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw)));
+        IdxFile idx;
+        try {
+            // GZIPInputStream reads the gzip header here and throws on a corrupt one
+            idx = new IdxFile(file, kind, new DataInputStream(new BufferedInputStream(
+                    file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw)));
+        } catch (IOException e) {
+            raw.close();
+            throw new IOException(file + " is not a gzip file: " + e.getMessage(), e);
+        }
         try {
             int found = idx.readInt();
             if (found != magic) {

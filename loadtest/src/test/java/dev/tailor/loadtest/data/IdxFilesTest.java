@@ -62,6 +62,13 @@ class IdxFilesTest {
     }
 
     @Test
+    void aCorruptGzipIsNamed() throws IOException {
+        write(dir.resolve(TestLabels.FILE + ".gz"), labels(1, 3), false);
+        IOException e = assertThrows(IOException.class, () -> TestLabels.read(dir, 10));
+        assertTrue(e.getMessage().startsWith(dir.resolve(TestLabels.FILE + ".gz") + " is not a gzip file"), e.getMessage());
+    }
+
+    @Test
     void aLabelOutsideTheTenClassesIsRefused() throws IOException {
         write(dir.resolve(TestLabels.FILE), labels(2, 4, 10), false);
         IOException e = assertThrows(IOException.class, () -> TestLabels.read(dir, 10));
